@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.core.management import BaseCommand, call_command
+
+from faq.models import Article
+
+
+class Command(BaseCommand):
+    help = "Load the curated seed content (article, FAQs, citations, search glossary)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force", action="store_true", help="Reload even if the seed is already there "
+            "(overwrites editors' changes to the seed rows)."
+        )
+
+    def handle(self, *args, force=False, **options):
+        if not force and Article.objects.filter(slug=settings.SEED_ARTICLE_SLUG).exists():
+            self.stdout.write("Seed content already loaded; nothing to do (--force reloads it).")
+            return
+        for name in settings.SEED_FIXTURES:
+            call_command("loaddata", name, verbosity=options["verbosity"])
+        self.stdout.write(self.style.SUCCESS("Seed content loaded."))

@@ -1,0 +1,24 @@
+"""Editors write Markdown; readers get HTML with nothing executable in it."""
+import markdown
+import nh3
+
+ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "blockquote", "code", "h3", "h4"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+
+
+def render_markup(text: str) -> str:
+    """Render Markdown to sanitised HTML: raw HTML and unsafe link schemes are dropped.
+
+    >>> render_markup("Numb **toes** <script>alert(1)</script>")
+    '<p>Numb <strong>toes</strong> </p>'
+    >>> render_markup("[x](javascript:alert(1))")
+    '<p><a rel="noopener noreferrer">x</a></p>'
+    """
+    html = markdown.markdown(text or "", output_format="html")
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )

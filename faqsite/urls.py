@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Symptom Search editors"
+admin.site.site_title = "Symptom Search admin"
+admin.site.index_title = "Content and search"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("faq.urls")),
+]

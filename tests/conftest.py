@@ -1,0 +1,17 @@
+"""Shared fixtures: a fresh Whoosh index directory per test and the seed content."""
+import pytest
+from django.core.management import call_command
+
+
+@pytest.fixture(autouse=True)
+def index_dir(settings, tmp_path):
+    """Point the search index at a temporary directory for every test."""
+    path = tmp_path / "index"
+    settings.SEARCH_INDEX = {**settings.SEARCH_INDEX, "PATH": path}
+    return path
+
+
+@pytest.fixture
+def seed(db):
+    """The curated seed content, loaded as `make run` loads it."""
+    call_command("load_seed", verbosity=0)
