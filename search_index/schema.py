@@ -1,0 +1,33 @@
+"""The Whoosh schema: one document per published Section and per published FAQ.
+
+Field boosts live here, visible in one place, so relevance changes are easy to review.
+"""
+from whoosh.fields import ID, STORED, TEXT, Schema
+
+from .analysis import medical_analyzer, vocabulary_analyzer
+
+SECTION = "section"
+FAQ = "faq"
+
+
+def build_schema() -> Schema:
+    """Return the schema every index and every query parser uses."""
+    prose = medical_analyzer()
+    return Schema(
+        # "section:12" or "faq:34": the unique key the indexer updates and deletes by.
+        doc_id=ID(unique=True, stored=True),
+        doc_type=ID(stored=True),  # SECTION or FAQ
+        title=TEXT(analyzer=prose, stored=True, field_boost=3.0),  # heading or question
+        heading_path=TEXT(analyzer=prose, stored=True),  # "Article › Heading"
+        body=TEXT(analyzer=prose, stored=True),
+        article_title=TEXT(analyzer=prose, stored=True, field_boost=2.0),
+        # Article "also called" terms and matching synonym phrases.
+        also_called=TEXT(analyzer=prose, field_boost=2.0),
+        article_slug=ID(stored=True),  # groups hits so one article does not fill a page
+        kind=ID(stored=True),  # section kind or FAQ question type
+        url=STORED(),
+        source_name=STORED(),
+        source_url=STORED(),
+        # Whole, unstemmed words of the document, the vocabulary for "did you mean".
+        words=TEXT(analyzer=vocabulary_analyzer(), phrase=False),
+    )
