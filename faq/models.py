@@ -91,6 +91,9 @@ class Article(models.Model):
         max_length=200, blank=True, help_text="For imported topics: the collection it came from."
     )
     source_url = models.URLField(max_length=500, blank=True)
+    attribution = models.TextField(
+        blank=True, help_text="Licence credit shown on the page for imported content."
+    )
     external_key = models.CharField(
         max_length=200, unique=True, null=True, blank=True, editable=False,
         help_text="Stable key of imported content (collection/document).",
@@ -218,6 +221,9 @@ class FAQ(models.Model):
     )
     source_name = models.CharField(max_length=200, blank=True)
     source_url = models.URLField(max_length=500, blank=True)
+    attribution = models.TextField(
+        blank=True, help_text="Licence credit shown on the page for imported content."
+    )
     external_key = models.CharField(
         max_length=200, unique=True, null=True, blank=True, editable=False,
         help_text="Stable key of imported content (collection/document/question).",

@@ -1,11 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from faq import search_views
+
 admin.site.site_header = "Symptom Search editors"
 admin.site.site_title = "Symptom Search admin"
 admin.site.index_title = "Content and search"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("search/", search_views.search, name="search"),
     path("", include("faq.urls")),
 ]
