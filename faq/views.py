@@ -1,22 +1,170 @@
-from django.shortcuts import get_object_or_404, render
+"""Public reader pages: home, topics A to Z, articles, FAQs. Only published content shows."""
+import string
 
-from .models import FAQ, Article
+from django.core.paginator import InvalidPage, Paginator
+from django.db.models import Count, F, Prefetch
+from django.db.models.functions import Substr, Upper
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from .citations import cite_page_apa, cite_page_mla
+from .models import FAQ, Article, ArticleCitation, FAQCitation, SectionCitation
+
+LETTERS = list(string.ascii_uppercase)
+OTHER_LETTER = "#"
+TOPICS_PER_LETTER_ON_HOME = 8
+TOPICS_PER_PAGE = 60
+FAQS_PER_PAGE = 30
+EXAMPLE_SEARCHES = [
+    "numb feet",
+    "tingling legs at night",
+    "pins and needles in toes",
+    "burning feet diabetes",
+    "leg falls asleep when sitting",
+]
+
+
+def paginate(request, queryset, per_page):
+    """One page of the queryset; a page number that does not exist is a 404, not an error."""
+    paginator = Paginator(queryset, per_page, orphans=max(per_page // 10, 1))
+    try:
+        return paginator.page(request.GET.get("page") or 1)
+    except InvalidPage as exc:
+        raise Http404("No such page.") from exc
+
+
+def letter_of(title):
+    """The A to Z heading a title is filed under; digits and symbols go under '#'."""
+    first = title[:1].upper()
+    return first if first in LETTERS else OTHER_LETTER
+
+
+def topics_starting_with(letter):
+    """Published articles filed under one letter of the A to Z."""
+    articles = Article.objects.published().only("title", "slug", "summary")
+    if letter == OTHER_LETTER:
+        return articles.exclude(title__regex=r"^[A-Za-z]")
+    return articles.filter(title__istartswith=letter)
+
+
+def a_to_z_groups(limit):
+    """The first `limit` topics of each letter with the letter's total, in two queries."""
+    published = Article.objects.published()
+    initials = (
+        published.annotate(initial=Upper(Substr("title", 1, 1)))
+        .values("initial")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = {}
+    for row in initials:
+        key = letter_of(row["initial"] or "")
+        counts[key] = counts.get(key, 0) + row["n"]
+    groups = []
+    for letter in [*LETTERS, OTHER_LETTER]:
+        if counts.get(letter):
+            first = list(topics_starting_with(letter).order_by("title")[:limit])
+            groups.append({"letter": letter, "articles": first, "count": counts[letter]})
+    return groups
 
 
 def home(request):
-    articles = Article.objects.published()
-    return render(request, "faq/home.html", {"articles": articles})
+    groups = a_to_z_groups(TOPICS_PER_LETTER_ON_HOME)
+    recent = (
+        Article.objects.published()
+        .exclude(last_reviewed=None)
+        .only("title", "slug", "last_reviewed")
+        .order_by("-last_reviewed", "title")[:6]
+    )
+    context = {
+        "groups": groups,
+        "letters_with_topics": {g["letter"] for g in groups},
+        "letters": [*LETTERS, OTHER_LETTER],
+        "recent": recent,
+        "example_searches": EXAMPLE_SEARCHES,
+        "per_letter": TOPICS_PER_LETTER_ON_HOME,
+    }
+    return render(request, "faq/home.html", context)
+
+
+def topics(request):
+    letter = request.GET.get("letter", "").strip().upper()
+    if letter and letter not in LETTERS and letter != OTHER_LETTER:
+        raise Http404("Choose a letter from A to Z.")
+    articles = topics_starting_with(letter) if letter else Article.objects.published()
+    page = paginate(request, articles.only("title", "slug", "summary").order_by("title"),
+                    TOPICS_PER_PAGE)
+    context = {"letter": letter, "letters": [*LETTERS, OTHER_LETTER], "page": page}
+    return render(request, "faq/topics.html", context)
+
+
+def numbered_references(article, sections):
+    """The article's references in order, then any cited only by a section; numbered from 1."""
+    references = [
+        link.citation
+        for link in ArticleCitation.objects.filter(article=article).select_related("citation")
+    ]
+    seen = {c.pk for c in references}
+    for section in sections:
+        for citation in section.ordered_citations:
+            if citation.pk not in seen:
+                references.append(citation)
+                seen.add(citation.pk)
+    return references, {c.pk: n for n, c in enumerate(references, start=1)}
 
 
 def article_detail(request, slug):
     article = get_object_or_404(Article.objects.published(), slug=slug)
-    return render(request, "faq/article.html", {"article": article})
+    sections = list(
+        article.sections.prefetch_related(
+            Prefetch(
+                "sectioncitation_set",
+                queryset=SectionCitation.objects.select_related("citation"),
+                to_attr="citation_links",
+            )
+        )
+    )
+    for section in sections:
+        section.ordered_citations = [link.citation for link in section.citation_links]
+    references, numbers = numbered_references(article, sections)
+    for section in sections:
+        section.reference_numbers = [numbers[c.pk] for c in section.ordered_citations]
+    url = request.build_absolute_uri(article.get_absolute_url())
+    today = timezone.localdate()
+    context = {
+        "article": article,
+        "sections": sections,
+        "references": references,
+        "faqs": article.faqs.published().select_related("section"),
+        "review_overdue": bool(article.next_review_due and article.next_review_due < today),
+        "cite_mla": cite_page_mla(article, url, today),
+        "cite_apa": cite_page_apa(article, url, today),
+        "page_url": url,
+    }
+    return render(request, "faq/article.html", context)
 
 
 def faq_list(request):
-    return render(request, "faq/faq_list.html", {"faqs": FAQ.objects.published()})
+    faqs = FAQ.objects.published().select_related("article")
+    article = None
+    if slug := request.GET.get("article"):
+        article = get_object_or_404(Article.objects.published(), slug=slug)
+        faqs = faqs.filter(article=article)
+    faqs = faqs.order_by(F("article__title").asc(nulls_last=True), "article", "order", "question")
+    page = paginate(request, faqs, FAQS_PER_PAGE)
+    return render(request, "faq/faq_list.html", {"page": page, "article": article})
 
 
 def faq_detail(request, slug):
-    faq = get_object_or_404(FAQ.objects.published(), slug=slug)
-    return render(request, "faq/faq.html", {"faq": faq})
+    faq = get_object_or_404(
+        FAQ.objects.published().select_related("article", "section"), slug=slug
+    )
+    article_is_public = bool(faq.article and faq.article.is_published)
+    links = FAQCitation.objects.filter(faq=faq).select_related("citation")
+    context = {
+        "faq": faq,
+        "article_is_public": article_is_public,
+        "citations": [link.citation for link in links],
+    }
+    return render(request, "faq/faq.html", context)
