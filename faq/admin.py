@@ -1,0 +1,283 @@
+"""The editors' admin: articles with sortable sections and citations, FAQs, citations.
+
+Publishing is a reviewer's decision: without the publish permission the status field offers
+no "Published" choice, the publish action is hidden, and a published page keeps its status
+while an editor corrects it.
+"""
+from datetime import timedelta
+
+from adminsortable2.admin import (
+    CustomInlineFormSet,
+    SortableAdminBase,
+    SortableStackedInline,
+    SortableTabularInline,
+)
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.http import Http404
+from django.template.loader import select_template
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from .admin_filters import ReviewDueFilter
+from .models import (
+    FAQ,
+    Article,
+    ArticleCitation,
+    Citation,
+    FAQCitation,
+    Section,
+    SectionCitation,
+    Status,
+)
+
+# Clinical content is reviewed yearly unless a reviewer sets another date.
+REVIEW_INTERVAL = timedelta(days=365)
+# Sources are https today; a bare "example.org" typed by an editor should become https too.
+URL_FIELDS_HTTPS = {models.URLField: {"assume_scheme": "https"}}
+
+
+class SectionInlineFormSet(CustomInlineFormSet):
+    """Sections of an article as submitted; a published article must keep at least one."""
+
+    def clean(self):
+        super().clean()
+        # The parent form has already copied the submitted status onto self.instance.
+        if self.instance.status != Status.PUBLISHED:
+            return
+        kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        # Same rule as Article.publish_problems(): sections, or FAQs standing in for them.
+        if not kept and not (self.instance.pk and self.instance.faqs.exists()):
+            raise ValidationError(
+                "A published article needs at least one section. Add a section, or set the "
+                "status to Draft or In review."
+            )
+
+
+class SectionInline(SortableStackedInline):
+    model = Section
+    formset = SectionInlineFormSet
+    ordering = ["order"]  # names the sort field; the model's ordering starts with "article"
+    fields = ["heading", "slug", "kind", "body"]
+    prepopulated_fields = {"slug": ["heading"]}
+    extra = 0
+    show_change_link = True
+
+
+class ArticleCitationInline(SortableTabularInline):
+    model = ArticleCitation
+    ordering = ["order"]
+    autocomplete_fields = ["citation"]
+    extra = 0
+    verbose_name = "reference"
+    verbose_name_plural = "references (in the order the page lists them)"
+
+
+class SectionCitationInline(ArticleCitationInline):
+    model = SectionCitation
+
+
+class FAQCitationInline(ArticleCitationInline):
+    model = FAQCitation
+
+
+class EditorialAdmin(SortableAdminBase, admin.ModelAdmin):
+    """Publish and review workflow shared by articles and FAQs."""
+
+    publish_permission = ""
+    public_template = ""
+    formfield_overrides = URL_FIELDS_HTTPS
+    actions = ["publish_selected", "mark_reviewed_today"]
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm(self.publish_permission)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        status = form.base_fields.get("status")
+        if status is not None and not self.has_publish_permission(request):
+            status.choices = [c for c in status.choices if c[0] != Status.PUBLISHED]
+            status.help_text = "A reviewer publishes once the content is ready."
+        return form
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        # An editor may correct a published page, but only a reviewer may withdraw it.
+        if obj is not None and obj.is_published and not self.has_publish_permission(request):
+            fields.append("status")
+        return fields
+
+    def publish_problems(self, obj):
+        """Why obj cannot be published as it stands (empty when it can)."""
+        problems = list(obj.publish_problems()) if hasattr(obj, "publish_problems") else []
+        if problems:
+            return problems
+        obj.status = Status.PUBLISHED
+        try:
+            obj.full_clean()
+        except ValidationError as exc:
+            return exc.messages
+        return []
+
+    @admin.action(description="Publish selected", permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        published = 0
+        for obj in queryset.exclude(status=Status.PUBLISHED):
+            problems = self.publish_problems(obj)
+            if problems:
+                self.message_user(
+                    request, f"“{obj}” was not published: {' '.join(problems)}", messages.ERROR
+                )
+                continue
+            obj.save()
+            self.log_change(request, obj, "Published with the “Publish selected” action.")
+            published += 1
+        if published:
+            self.message_user(request, f"Published {published} item(s).", messages.SUCCESS)
+
+    def reviewed_values(self, today):
+        """Field values that record a review done today."""
+        return {"last_reviewed": today}
+
+    @admin.action(description="Mark as reviewed today", permissions=["change"])
+    def mark_reviewed_today(self, request, queryset):
+        values = self.reviewed_values(timezone.localdate())
+        described = "; ".join(f"{name.replace('_', ' ')} {day}" for name, day in values.items())
+        count = 0
+        for obj in queryset:
+            for name, day in values.items():
+                setattr(obj, name, day)
+            # Only the review dates: a concurrent edit of the text must not be overwritten.
+            obj.save(update_fields=[*values, "updated_at"])
+            self.log_change(request, obj, f"Marked as reviewed today ({described}).")
+            count += 1
+        self.message_user(request, f"Marked {count} item(s) as reviewed today.", messages.SUCCESS)
+
+    def get_urls(self):
+        opts = self.model._meta
+        preview = path(
+            "<path:object_id>/preview/",
+            self.admin_site.admin_view(self.preview_view),
+            name=f"{opts.app_label}_{opts.model_name}_preview",
+        )
+        return [preview, *super().get_urls()]
+
+    def preview_url(self, obj):
+        opts = self.model._meta
+        return reverse(
+            f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_preview", args=[obj.pk]
+        )
+
+    def view_on_site(self, obj):
+        # The public page shows published content only; drafts open in the staff preview.
+        return obj.get_absolute_url() if obj.is_published else self.preview_url(obj)
+
+    @admin.display(description="Preview")
+    def preview_link(self, obj):
+        return format_html('<a href="{}" target="_blank">Preview</a>', self.preview_url(obj))
+
+    def preview_view(self, request, object_id):
+        """The page as readers will see it, whatever its status (staff only)."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404(f"No {self.model._meta.verbose_name} with this ID.")
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        opts = self.model._meta
+        template = select_template(
+            [self.public_template, f"admin/{opts.app_label}/{opts.model_name}/preview.html"]
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            opts.model_name: obj,
+            "object": obj,
+            "opts": opts,
+            "preview": True,
+            "title": f"Preview: {obj}",
+        }
+        response = TemplateResponse(request, template, context)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+
+@admin.register(Article)
+class ArticleAdmin(EditorialAdmin):
+    publish_permission = "faq.publish_article"
+    public_template = "faq/article.html"
+    list_display = [
+        "title", "status", "last_reviewed", "next_review_due", "review_overdue", "preview_link",
+    ]
+    list_filter = ["status", ReviewDueFilter]
+    search_fields = ["title", "summary", "also_called"]
+    prepopulated_fields = {"slug": ["title"]}
+    date_hierarchy = "next_review_due"
+    inlines = [SectionInline, ArticleCitationInline]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "summary", "also_called"]}),
+        ("Publishing", {"fields": ["status", "published_date", "author", "medical_reviewer"]}),
+        ("Clinical review", {"fields": ["last_reviewed", "next_review_due"]}),
+        (
+            "Imported content",
+            {"classes": ["collapse"], "fields": ["source_name", "source_url", "attribution"]},
+        ),
+    ]
+
+    @admin.display(description="Overdue", boolean=True, ordering="next_review_due")
+    def review_overdue(self, obj):
+        return obj.next_review_due is not None and obj.next_review_due <= timezone.localdate()
+
+    def reviewed_values(self, today):
+        return {"last_reviewed": today, "next_review_due": today + REVIEW_INTERVAL}
+
+
+@admin.register(Section)
+class SectionAdmin(SortableAdminBase, admin.ModelAdmin):
+    list_display = ["heading", "article", "kind", "order"]
+    list_filter = ["kind"]
+    list_select_related = ["article"]
+    search_fields = ["heading", "body", "article__title"]
+    ordering = ["article__title", "order", "pk"]
+    autocomplete_fields = ["article"]
+    prepopulated_fields = {"slug": ["heading"]}
+    fields = ["article", "heading", "slug", "kind", "order", "body"]
+    inlines = [SectionCitationInline]
+
+
+@admin.register(FAQ)
+class FAQAdmin(EditorialAdmin):
+    publish_permission = "faq.publish_faq"
+    public_template = "faq/faq.html"
+    list_display = ["question", "article", "status", "question_type", "source_name", "preview_link"]
+    list_filter = [
+        "status", "question_type", "source_name", ("article", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["article"]
+    search_fields = ["question", "answer"]
+    autocomplete_fields = ["article", "section"]
+    prepopulated_fields = {"slug": ["question"]}
+    inlines = [FAQCitationInline]
+    fieldsets = [
+        (None, {"fields": ["question", "slug", "answer"]}),
+        ("Where it appears", {"fields": ["article", "section", "order"]}),
+        ("Publishing", {"fields": ["status", "last_reviewed"]}),
+        (
+            "Source",
+            {"fields": ["question_type", "source_name", "source_url", "attribution"]},
+        ),
+    ]
+
+
+@admin.register(Citation)
+class CitationAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS_HTTPS
+    list_display = ["title", "container_title", "date_published", "doi"]
+    list_filter = ["container_title"]
+    search_fields = ["title", "authors", "container_title", "publisher", "doi", "url"]
+    fieldsets = [
+        (None, {"fields": ["authors", "title", "container_title", "publisher"]}),
+        ("Dates and links", {"fields": ["date_published", "date_accessed", "url", "doi"]}),
+    ]
