@@ -8,10 +8,13 @@ authorless web page and print "(n.d., n.d.)". The rules followed here:
 - APA: a source with a DOI is treated as a journal article (title plain, journal in italics);
   otherwise as a web page (title in italics, site plain). A retrieval date is given only for
   undated pages, whose content may change.
+  The publisher is named only when there is no site or journal (reports, books).
 - MLA: with a container the title is in quotation marks and the container in italics; without
-  one the title is in italics. The publisher is left out when it repeats the container.
+  one the title is in italics. The publisher is left out when it repeats the container and
+  for journal articles.
 
-Every field is escaped; the result is safe HTML with <i> for italics.
+Every field is escaped; the result is safe HTML with <i> for italics and, when asked for
+(`clickable`), the URL as a link.
 """
 import datetime
 from dataclasses import dataclass, field
@@ -64,9 +67,9 @@ def _date_parts(value: str) -> tuple[int, int | None, int | None] | None:
     return numbers[0], *(numbers[1:] + [None, None])[:2]
 
 
-def _link(ref: Reference) -> str:
-    url = f"https://doi.org/{ref.doi.strip()}" if ref.doi.strip() else ref.url
-    return _e(url)
+def _link(ref: Reference, clickable: bool) -> str:
+    url = _e(f"https://doi.org/{ref.doi.strip()}" if ref.doi.strip() else ref.url)
+    return f'<a class="url" href="{url}">{url}</a>' if url and clickable else url
 
 
 def _initials(given: str) -> str:
@@ -156,7 +159,7 @@ def _italic(text: str) -> str:
     return f"<i>{_e(text)}</i>."
 
 
-def apa(ref: Reference) -> SafeString:
+def apa(ref: Reference, clickable: bool = False) -> SafeString:
     """Format a reference in APA style (see the module docstring for the rules)."""
     is_article = bool(ref.doi.strip())
     title = _e(_sentence(ref.title)) if is_article else _italic(ref.title)
@@ -166,9 +169,10 @@ def apa(ref: Reference) -> SafeString:
     ]
     if ref.container:
         parts.append(_italic(ref.container) if is_article else _e(_sentence(ref.container)))
-    if ref.publisher and ref.publisher != ref.container:
+    if ref.publisher and not ref.container:
+        # Web pages and journals are known by their site or journal; reports by publisher.
         parts.append(_e(_sentence(ref.publisher)))
-    link = _link(ref)
+    link = _link(ref, clickable)
     undated = _date_parts(ref.date) is None
     if link and ref.accessed and (ref.always_show_retrieved or (undated and not is_article)):
         parts.append(f"Retrieved {apa_long_date(ref.accessed)}, from {link}")
@@ -177,7 +181,7 @@ def apa(ref: Reference) -> SafeString:
     return mark_safe(" ".join(parts))  # noqa: S308 - every field above is escaped
 
 
-def mla(ref: Reference) -> SafeString:
+def mla(ref: Reference, clickable: bool = False) -> SafeString:
     """Format a reference in MLA style (see the module docstring for the rules)."""
     parts = []
     if ref.authors:
@@ -189,11 +193,11 @@ def mla(ref: Reference) -> SafeString:
     details = []
     if ref.container:
         details.append(f"<i>{_e(ref.container)}</i>")
-    if ref.publisher and ref.publisher != ref.container:
+    if ref.publisher and ref.publisher != ref.container and not ref.doi:
         details.append(_e(ref.publisher))
     if date := mla_date(ref.date):
         details.append(date)
-    if link := _link(ref):
+    if link := _link(ref, clickable):
         details.append(link)
     if details:
         parts.append(_sentence(", ".join(details)))
@@ -215,7 +219,7 @@ def reference_from_citation(citation) -> Reference:
     )
 
 
-def format_apa(citation) -> SafeString:
+def format_apa(citation, clickable: bool = False) -> SafeString:
     """APA reference for a Citation record.
 
     >>> from faq.models import Citation
@@ -229,10 +233,10 @@ def format_apa(citation) -> SafeString:
     ...     date_accessed=datetime.date(2019, 9, 6))))
     <i>Alcohol and nerves</i>. (n.d.). Nerve Society. Retrieved September 6, 2019, from https://example.org/a
     """
-    return apa(reference_from_citation(citation))
+    return apa(reference_from_citation(citation), clickable)
 
 
-def format_mla(citation) -> SafeString:
+def format_mla(citation, clickable: bool = False) -> SafeString:
     """MLA reference for a Citation record.
 
     >>> from faq.models import Citation
@@ -243,7 +247,7 @@ def format_mla(citation) -> SafeString:
     Sm, Al, and Cy Jo. “Feet.” <i>Nerves</i>, 30 July 2014, https://doi.org/10.1/x.
     Accessed 6 Sept. 2019.
     """
-    return mla(reference_from_citation(citation))
+    return mla(reference_from_citation(citation), clickable)
 
 
 ORGANISATION_WORDS = {
