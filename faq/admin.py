@@ -17,12 +17,12 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404
-from django.template.loader import select_template
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from . import views
 from .admin_filters import ReviewDueFilter
 from .models import (
     FAQ,
@@ -180,26 +180,28 @@ class EditorialAdmin(SortableAdminBase, admin.ModelAdmin):
     def preview_link(self, obj):
         return format_html('<a href="{}" target="_blank">Preview</a>', self.preview_url(obj))
 
+    def public_context(self, request, obj):
+        """The context the public page of obj is rendered with."""
+        raise NotImplementedError
+
     def preview_view(self, request, object_id):
-        """The page as readers will see it, whatever its status (staff only)."""
+        """The public page of an object whatever its status, for staff who may see it."""
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
             raise Http404(f"No {self.model._meta.verbose_name} with this ID.")
         if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
         opts = self.model._meta
-        template = select_template(
-            [self.public_template, f"admin/{opts.app_label}/{opts.model_name}/preview.html"]
-        )
         context = {
-            **self.admin_site.each_context(request),
-            opts.model_name: obj,
+            **self.public_context(request, obj),
             "object": obj,
-            "opts": opts,
-            "preview": True,
-            "title": f"Preview: {obj}",
+            "public_template": self.public_template,
+            "change_url": reverse(
+                f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change",
+                args=[obj.pk],
+            ),
         }
-        response = TemplateResponse(request, template, context)
+        response = TemplateResponse(request, "admin/faq/preview.html", context)
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
 
@@ -232,6 +234,9 @@ class ArticleAdmin(EditorialAdmin):
 
     def reviewed_values(self, today):
         return {"last_reviewed": today, "next_review_due": today + REVIEW_INTERVAL}
+
+    def public_context(self, request, obj):
+        return views.article_context(request, obj)
 
 
 @admin.register(Section)
@@ -269,6 +274,9 @@ class FAQAdmin(EditorialAdmin):
             {"fields": ["question_type", "source_name", "source_url", "attribution"]},
         ),
     ]
+
+    def public_context(self, request, obj):
+        return views.faq_context(obj)
 
 
 @admin.register(Citation)

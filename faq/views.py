@@ -116,6 +116,11 @@ def numbered_references(article, sections):
 
 def article_detail(request, slug):
     article = get_object_or_404(Article.objects.published(), slug=slug)
+    return render(request, "faq/article.html", article_context(request, article))
+
+
+def article_context(request, article):
+    """What the article page shows, whatever the status (the admin preview shows drafts)."""
     sections = list(
         article.sections.prefetch_related(
             Prefetch(
@@ -142,7 +147,7 @@ def article_detail(request, slug):
         "cite_apa": cite_page_apa(article, url, today),
         "page_url": url,
     }
-    return render(request, "faq/article.html", context)
+    return context
 
 
 def faq_list(request):
@@ -160,6 +165,11 @@ def faq_detail(request, slug):
     faq = get_object_or_404(
         FAQ.objects.published().select_related("article", "section"), slug=slug
     )
+    return render(request, "faq/faq.html", faq_context(faq))
+
+
+def faq_context(faq):
+    """What the FAQ page shows, whatever the status (the admin preview shows drafts)."""
     article_is_public = bool(faq.article and faq.article.is_published)
     links = FAQCitation.objects.filter(faq=faq).select_related("citation")
     context = {
@@ -167,4 +177,4 @@ def faq_detail(request, slug):
         "article_is_public": article_is_public,
         "citations": [link.citation for link in links],
     }
-    return render(request, "faq/faq.html", context)
+    return context

@@ -324,15 +324,19 @@ def test_duplicate_section_anchor_in_inline_is_a_form_error(client):
 
 def test_preview_shows_a_draft_to_staff_only(client):
     article = make_article(title="Draft about numb lips")
-    make_section(article, heading="When lips go numb")
+    make_section(article, heading="When lips go numb", slug="when-lips-go-numb")
     url = reverse("admin:faq_article_preview", args=[article.pk])
 
     assert client.get(url).status_code == 302
     client.force_login(make_user("editor"))
     response = client.get(url)
     assert response.status_code == 200
-    assert "Draft about numb lips" in response.content.decode()
+    page = response.content.decode()
+    assert "Draft about numb lips" in page
+    assert 'id="when-lips-go-numb"' in page
+    assert "Readers cannot see this page" in page
     assert response["X-Robots-Tag"].startswith("noindex")
+    assert client.get(article.get_absolute_url()).status_code == 404
     change_page = client.get(admin_url(Article, "change", article.pk)).content.decode()
     assert url in change_page
 
@@ -373,3 +377,16 @@ def test_admin_lists_escape_stored_markup(client):
     body = client.get(admin_url(Article, "changelist")).content.decode()
 
     assert '<script>alert("x")</script>' not in body
+
+
+def test_editor_edits_a_seed_section_and_readers_see_it(client, seed):
+    article = Article.objects.get(slug="numb-legs-and-feet")
+    client.force_login(make_user("editor"))
+    url = admin_url(Article, "change", article.pk)
+    data = form_data(client.get(url))
+    data["sections-0-body"] = "Reviewed wording for the first section."
+
+    assert client.post(url, data).status_code == 302
+    assert "Reviewed wording for the first section." in (
+        client.get(article.get_absolute_url()).content.decode()
+    )
