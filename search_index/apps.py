@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class SearchIndexConfig(AppConfig):
     name = "search_index"
     verbose_name = "Search"
+
+    def ready(self) -> None:
+        from . import signals
+
+        signals.connect()

@@ -1,0 +1,172 @@
+"""What gets indexed: one plain function per model that returns its index document.
+
+The database is the truth; these functions are the only place that decides how a row looks
+in the index, so the rebuild, the queue and reconcile can never disagree about it.
+"""
+import html
+import re
+from collections.abc import Callable, Iterator
+
+import nh3
+from django.conf import settings
+from django.db.models import Model, QuerySet
+
+from faq.models import FAQ, Section, Status
+
+from .schema import FAQ as FAQ_TYPE
+from .schema import SECTION as SECTION_TYPE
+
+PATH_SEPARATOR = " › "
+
+# Markdown syntax to drop when turning a body into plain text. Rendering through Markdown
+# costs about a millisecond per body (a minute for a 50k rebuild); these patterns cost little
+# and only need to be good enough for matching and snippets.
+_MARKDOWN_RULES = [
+    (re.compile(r"!?\[([^\]]*)\]\([^)]*\)"), r"\1"),  # [text](url) and images
+    (re.compile(r"!?\[([^\]]*)\]\[[^\]]*\]"), r"\1"),  # [text][ref]
+    (re.compile(r"^[ \t]*\[[^\]]+\]:[ \t]*\S+.*$", re.M), ""),  # [ref]: url definitions
+    (re.compile(r"^[ \t]{0,3}#{1,6}[ \t]*", re.M), ""),  # headings
+    (re.compile(r"^[ \t]{0,3}>[ \t]?", re.M), ""),  # block quotes
+    (re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+", re.M), ""),  # list markers
+    (re.compile(r"^[ \t]*[-*_](?:[ \t]*[-*_]){2,}[ \t]*$", re.M), ""),  # horizontal rules
+    (re.compile(r"(?<!\w)[*_]{1,3}(?=\S)|(?<=\S)[*_]{1,3}(?!\w)"), ""),  # emphasis markers
+    (re.compile(r"`+"), ""),  # code spans
+]
+
+
+def plain_text(markdown_text: str) -> str:
+    """Markdown (possibly with raw HTML) as plain text for matching and snippets.
+
+    >>> plain_text("Numb **toes**, see [NHS](https://nhs.uk) <script>alert(1)</script>")
+    'Numb toes, see NHS'
+    >>> plain_text("## Causes\\n\\n- *diabetes* & B12 < normal\\n1. sitting_still")
+    'Causes\\n\\ndiabetes & B12 < normal\\nsitting_still'
+    """
+    text = nh3.clean(markdown_text or "", tags=set())  # drops tags and script/style content
+    for pattern, replacement in _MARKDOWN_RULES:
+        text = pattern.sub(replacement, text)
+    return html.unescape(text).strip()
+
+
+def _site_name() -> str:
+    return getattr(settings, "SITE_NAME", "Symptom Search")
+
+
+def _words(*parts: str) -> str:
+    return "\n".join(part for part in parts if part)
+
+
+def section_document(section: Section) -> dict:
+    """The index document of one section (the passage a reader lands on)."""
+    article = section.article
+    body = plain_text(section.body)
+    heading_path = f"{article.title}{PATH_SEPARATOR}{section.heading}"
+    also_called = "\n".join(article.also_called_list())
+    return {
+        "doc_id": f"{SECTION_TYPE}:{section.pk}",
+        "doc_type": SECTION_TYPE,
+        "title": section.heading,
+        "heading_path": heading_path,
+        "body": body,
+        "article_title": article.title,
+        "also_called": also_called,
+        "article_slug": article.slug,
+        "kind": section.kind,
+        "url": section.get_absolute_url(),
+        "source_name": article.source_name or _site_name(),
+        "source_url": article.source_url or article.get_absolute_url(),
+        "words": _words(section.heading, heading_path, body, also_called),
+    }
+
+
+def faq_document(faq: FAQ) -> dict:
+    """The index document of one FAQ; an unanswered one stays findable by its question."""
+    # A draft article's title must not leak through its published FAQs.
+    article = faq.article if faq.article and faq.article.is_published else None
+    article_title = article.title if article else ""
+    body = plain_text(faq.answer)
+    if not body:
+        body = _words(faq.question, article_title)
+    heading_path = f"{article_title}{PATH_SEPARATOR}{faq.question}" if article else faq.question
+    also_called = "\n".join(article.also_called_list()) if article else ""
+    return {
+        "doc_id": f"{FAQ_TYPE}:{faq.pk}",
+        "doc_type": FAQ_TYPE,
+        "title": faq.question,
+        "heading_path": heading_path,
+        "body": body,
+        "article_title": article_title,
+        "also_called": also_called,
+        "article_slug": article.slug if article else "",
+        "kind": faq.question_type,
+        "url": faq.get_absolute_url(),
+        "source_name": faq.source_name or (article and article.source_name) or _site_name(),
+        "source_url": faq.source_url or (article and article.source_url) or "",
+        "words": _words(faq.question, heading_path, body, also_called),
+    }
+
+
+def _sections() -> QuerySet:
+    return Section.objects.select_related("article")
+
+
+def _faqs() -> QuerySet:
+    return FAQ.objects.select_related("article")
+
+
+# The indexed models, by the name the queue table stores: (model, document function).
+INDEXED_MODELS: dict[str, tuple[type[Model], Callable[[Model], dict]]] = {
+    SECTION_TYPE: (Section, section_document),
+    FAQ_TYPE: (FAQ, faq_document),
+}
+
+# The rows of each indexed model readers may see; is_indexable says the same for one row.
+INDEXABLE_ROWS: dict[str, Callable[[], QuerySet]] = {
+    SECTION_TYPE: lambda: _sections().filter(article__status=Status.PUBLISHED),
+    FAQ_TYPE: lambda: _faqs().filter(status=Status.PUBLISHED),
+}
+
+
+def model_name(obj: Model) -> str:
+    """The queue name of an indexed object ("section" or "faq")."""
+    for name, (model, _) in INDEXED_MODELS.items():
+        if isinstance(obj, model):
+            return name
+    raise TypeError(f"{type(obj).__name__} is not indexed")
+
+
+def doc_id(name: str, pk: int) -> str:
+    """The index key of a row: "section:12", "faq:34"."""
+    return f"{name}:{pk}"
+
+
+def is_indexable(obj: Model) -> bool:
+    """True when readers may find this row: a section of a published article, a published FAQ."""
+    if isinstance(obj, Section):
+        return obj.article.status == Status.PUBLISHED
+    if isinstance(obj, FAQ):
+        return obj.status == Status.PUBLISHED
+    return False
+
+
+def load_indexable(name: str, pk: int) -> Model | None:
+    """The row behind a queued change if readers may find it now, else None (gone or hidden)."""
+    return INDEXABLE_ROWS[name]().filter(pk=pk).first()
+
+
+def make_document(obj: Model) -> dict:
+    """The index document of any indexed object."""
+    return INDEXED_MODELS[model_name(obj)][1](obj)
+
+
+def iter_documents(chunk_size: int = 1000) -> Iterator[dict]:
+    """Every indexable row's document, model by model in primary-key order."""
+    for name, (_, to_document) in INDEXED_MODELS.items():
+        rows = INDEXABLE_ROWS[name]().order_by("pk")
+        for obj in rows.iterator(chunk_size=chunk_size):
+            yield to_document(obj)
+
+
+def count_indexable() -> dict[str, int]:
+    """How many documents of each type the index should hold."""
+    return {name: rows().count() for name, rows in INDEXABLE_ROWS.items()}

@@ -1,0 +1,259 @@
+"""Keeping the Whoosh index in step with the database, which is always the truth.
+
+The queue (change_queue.py) applies each save; `rebuild` and `reconcile` restore the index
+wholesale from the database; `index_status` says how far the two agree.
+"""
+import logging
+import os
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db.models import Max, Min
+from whoosh.index import Index
+from whoosh.writing import CLEAR
+
+from .change_queue import (
+    abandon,
+    apply_pending,
+    covered_changes,
+    drain,
+    enqueue,
+    enqueue_many,
+    mark_covered,
+    pending_changes,
+)
+from .documents import INDEXED_MODELS, count_indexable, iter_documents
+from .models import IndexChange
+from .schema import build_schema
+from .storage import (
+    INDEX_ERRORS,
+    IndexUnavailable,
+    create_index,
+    index_path,
+    index_size,
+    open_index,
+    writer_lock,
+)
+
+__all__ = [
+    "RebuildStats",
+    "ReconcileStats",
+    "apply_pending",
+    "enqueue",
+    "enqueue_many",
+    "index_status",
+    "pending_changes",
+    "rebuild",
+    "reconcile",
+]
+
+logger = logging.getLogger(__name__)
+
+REBUILD_LOCK_TIMEOUT = 120.0  # a rebuild waits this long for a running drain or rebuild
+PARALLEL_THRESHOLD = 5000  # below this many documents, forking writers costs more than it saves
+WRITER_MEMORY_MB = 256
+
+
+@dataclass
+class RebuildStats:
+    documents: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    size_bytes: int = 0
+    path: str = ""
+
+    @property
+    def total(self) -> int:
+        return sum(self.documents.values())
+
+
+@dataclass
+class ReconcileStats:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    rebuilt: bool = False
+
+    @property
+    def changed(self) -> int:
+        return len(self.added) + len(self.updated) + len(self.deleted)
+
+
+# Wholesale rebuild
+
+
+def rebuild(progress: Callable[[int], None] | None = None) -> RebuildStats:
+    """Rebuild the whole index from the database; readers keep the old one until it is done."""
+    started = time.monotonic()
+    with writer_lock(REBUILD_LOCK_TIMEOUT):
+        counts = rebuild_locked(progress)
+    return RebuildStats(
+        documents={name: counts.get(name, 0) for name in INDEXED_MODELS},
+        seconds=time.monotonic() - started,
+        size_bytes=index_size(),
+        path=str(index_path()),
+    )
+
+
+def rebuild_locked(progress: Callable[[int], None] | None) -> Counter:
+    """Rebuild while holding the writer lock, then apply what was queued meanwhile."""
+    covered = covered_changes()
+    expected = count_indexable()
+    counts = _write_all(_index_for_rebuild(), sum(expected.values()), progress)
+    mark_covered(covered)
+    drain()  # changes committed while we were reading the database
+    return counts
+
+
+def _index_for_rebuild() -> Index:
+    """The current index when healthy (so readers keep it until the commit), else a new one."""
+    try:
+        ix = open_index(create=True)
+        if ix.schema == build_schema():
+            return ix
+        logger.warning("search index schema changed; creating a new index")
+    except IndexUnavailable as exc:
+        logger.warning("search index unavailable (%s); creating a new one", exc)
+    return create_index()
+
+
+def _write_all(ix: Index, total: int, progress: Callable[[int], None] | None) -> Counter:
+    """Add every document and replace the old content in one commit (mergetype=CLEAR)."""
+    procs = _writer_procs(total)
+    options = {"limitmb": WRITER_MEMORY_MB, "timeout": 30.0, "delay": 0.1}
+    if procs > 1:
+        options.update(procs=procs, multisegment=True, batchsize=500)
+    writer = ix.writer(**options)
+    counts: Counter = Counter()
+    try:
+        for document in iter_documents():
+            writer.add_document(**document)
+            counts[document["doc_type"]] += 1
+            if progress and counts.total() % 250 == 0:
+                progress(250)
+        writer.commit(mergetype=CLEAR)
+    except BaseException:
+        abandon(writer)
+        raise
+    if progress and counts.total() % 250:
+        progress(counts.total() % 250)
+    return counts
+
+
+def _writer_procs(total: int) -> int:
+    if total < PARALLEL_THRESHOLD:
+        return 1
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+# Reconcile and status
+
+
+def reconcile() -> ReconcileStats:
+    """Make the index equal the database: add missing, update stale and delete extra documents.
+
+    An index that cannot be opened is rebuilt instead.
+    """
+    with writer_lock(REBUILD_LOCK_TIMEOUT):
+        try:
+            ix = open_index(create=True)
+        except IndexUnavailable as exc:
+            logger.warning("search index unavailable (%s); rebuilding it", exc)
+            rebuild_locked(None)
+            return ReconcileStats(rebuilt=True)
+        covered = covered_changes()
+        stats = _reconcile_documents(ix)
+        mark_covered(covered)
+        drain()
+    return stats
+
+
+def _reconcile_documents(ix: Index) -> ReconcileStats:
+    """Compare every stored document with the database's version and fix the differences."""
+    stored_names = [name for name, f in ix.schema.items() if f.stored]
+    in_index = _stored_documents(ix, stored_names)
+    stats = ReconcileStats()
+    writer = ix.writer(timeout=30.0, delay=0.1)
+    try:
+        for document in iter_documents():
+            key = document["doc_id"]
+            found = in_index.pop(key, None)
+            if found is None:
+                stats.added.append(key)
+            elif found != [_comparable(document, stored_names)]:
+                stats.updated.append(key)  # stale, or stored twice
+            else:
+                stats.unchanged += 1
+                continue
+            writer.update_document(**document)
+        for key in in_index:
+            writer.delete_by_term("doc_id", key)
+            stats.deleted.append(key)
+        if stats.changed:
+            writer.commit()
+        else:
+            writer.cancel()
+    except BaseException:
+        abandon(writer)
+        raise
+    return stats
+
+
+def _stored_documents(ix: Index, stored_names: list[str]) -> dict[str, list[dict]]:
+    """The stored fields of every live document, by doc_id (a list, to catch duplicates)."""
+    documents: dict[str, list[dict]] = {}
+    with ix.searcher() as searcher:
+        for fields in searcher.all_stored_fields():
+            key = fields.get("doc_id", "")
+            documents.setdefault(key, []).append(_comparable(fields, stored_names))
+    return documents
+
+
+def _comparable(fields: dict, names: list[str]) -> dict:
+    return {name: fields.get(name) or "" for name in names}
+
+
+def index_status() -> dict:
+    """Counts in the database and the index by type, the queue, and whether they agree."""
+    status = {
+        "path": str(index_path()),
+        "available": False,
+        "error": "",
+        "size_bytes": index_size(),
+        "database": count_indexable(),
+        "index": dict.fromkeys(INDEXED_MODELS, 0),
+        "index_total": 0,
+    }
+    try:
+        with open_index(create=False).searcher() as searcher:
+            status["index"] = {name: _count_type(searcher, name) for name in INDEXED_MODELS}
+            status["index_total"] = searcher.doc_count()
+        status["available"] = True
+    except (IndexUnavailable, *INDEX_ERRORS) as exc:
+        status["error"] = str(exc)
+    status.update(_queue_status())
+    status["in_step"] = bool(
+        status["available"]
+        and status["pending"] == 0
+        and status["index"] == status["database"]
+        and status["index_total"] == sum(status["database"].values())
+    )
+    return status
+
+
+def _count_type(searcher, name: str) -> int:
+    return sum(1 for _ in searcher.document_numbers(doc_type=name))
+
+
+def _queue_status() -> dict:
+    pending = pending_changes()
+    oldest = pending.aggregate(oldest=Min("created_at"))["oldest"]
+    last = IndexChange.objects.aggregate(last=Max("applied_at"))["last"]
+    return {
+        "pending": pending.count(),
+        "failed": pending.filter(attempts__gt=0).count(),
+        "oldest_pending_at": oldest,
+        "last_applied_at": last,
+    }

@@ -1,0 +1,81 @@
+"""Record every change to indexed content in the saving transaction; apply it after commit.
+
+The queue row commits or rolls back with the content, so a crash or a busy index can delay a
+change but never lose it. Fixture loads (raw=True) are skipped: run rebuild_index after them.
+"""
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save, pre_delete
+
+from faq.models import FAQ, Article, Section
+
+from .change_queue import apply_pending, enqueue, enqueue_many
+from .schema import FAQ as FAQ_TYPE
+from .schema import SECTION as SECTION_TYPE
+
+logger = logging.getLogger(__name__)
+
+DISPATCH_PREFIX = "search_index"
+
+
+def auto_update_enabled() -> bool:
+    """The off switch: settings.SEARCH_INDEX["AUTO_UPDATE"]."""
+    return bool(settings.SEARCH_INDEX.get("AUTO_UPDATE", True))
+
+
+def apply_after_commit() -> None:
+    """Apply the queue once the saving transaction committed; a failure waits in the queue."""
+    try:
+        apply_pending()
+    except Exception:
+        # The change is safely queued; the queue worker or the next save applies it.
+        logger.exception("applying search index changes failed; they stay queued")
+
+
+def _schedule() -> None:
+    transaction.on_commit(apply_after_commit)
+
+
+def section_changed(sender, instance, raw=False, **kwargs) -> None:
+    if raw or not auto_update_enabled():
+        return
+    enqueue(SECTION_TYPE, instance.pk)
+    _schedule()
+
+
+def faq_changed(sender, instance, raw=False, **kwargs) -> None:
+    if raw or not auto_update_enabled():
+        return
+    enqueue(FAQ_TYPE, instance.pk)
+    _schedule()
+
+
+def article_changed(sender, instance, raw=False, **kwargs) -> None:
+    """Publishing, unpublishing or renaming an article changes all its sections and FAQs."""
+    if raw or not auto_update_enabled() or instance.pk is None:
+        return
+    enqueue_many(SECTION_TYPE, instance.sections.values_list("pk", flat=True))
+    enqueue_many(FAQ_TYPE, instance.faqs.values_list("pk", flat=True))
+    _schedule()
+
+
+def article_deleting(sender, instance, **kwargs) -> None:
+    """Its FAQs lose the article through SET NULL, which sends no save signal; queue them now."""
+    if not auto_update_enabled():
+        return
+    enqueue_many(FAQ_TYPE, instance.faqs.values_list("pk", flat=True))
+    _schedule()
+
+
+def connect() -> None:
+    """Connect the handlers once per model (called from AppConfig.ready)."""
+    for model, handler in ((Section, section_changed), (FAQ, faq_changed)):
+        uid = f"{DISPATCH_PREFIX}.{model.__name__}"
+        post_save.connect(handler, sender=model, dispatch_uid=f"{uid}.save")
+        post_delete.connect(handler, sender=model, dispatch_uid=f"{uid}.delete")
+    post_save.connect(article_changed, sender=Article, dispatch_uid=f"{DISPATCH_PREFIX}.article")
+    pre_delete.connect(
+        article_deleting, sender=Article, dispatch_uid=f"{DISPATCH_PREFIX}.article.delete"
+    )
