@@ -64,8 +64,11 @@ class SectionInline(SortableStackedInline):
     ordering = ["order"]  # names the sort field; the model's ordering starts with "article"
     fields = ["heading", "slug", "kind", "body"]
     prepopulated_fields = {"slug": ["heading"]}
-    extra = 0
     show_change_link = True
+
+    def get_extra(self, request, obj=None, **kwargs):
+        # A new article starts with one blank section; existing ones are long enough already.
+        return 1 if obj is None else 0
 
 
 class ArticleCitationInline(SortableTabularInline):

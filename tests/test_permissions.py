@@ -160,3 +160,33 @@ def test_create_editor_without_terminal_or_password_explains(monkeypatch):
 
     with pytest.raises(CommandError, match="DJANGO_EDITOR_PASSWORD"):
         call_command("create_editor", "ada")
+
+
+ACTION_OUTCOMES = [
+    # role, action, whether the action changes the article
+    ("superuser", "publish_selected", True),
+    ("reviewer", "publish_selected", True),
+    ("editor", "publish_selected", False),
+    ("staff", "publish_selected", False),
+    ("superuser", "mark_reviewed_today", True),
+    ("reviewer", "mark_reviewed_today", True),
+    ("editor", "mark_reviewed_today", True),
+    ("staff", "mark_reviewed_today", False),
+]
+
+
+@pytest.mark.parametrize(("role", "action", "changes"), ACTION_OUTCOMES)
+@pytest.mark.parametrize("model", [Article, FAQ])
+def test_action_matrix(client, model, role, action, changes):
+    obj = make_one_of_each()[model]
+    before = model.objects.filter(pk=obj.pk).values().get()
+    client.force_login(make_user(role))
+
+    response = client.post(
+        reverse(f"admin:faq_{model._meta.model_name}_changelist"),
+        {"action": action, "_selected_action": [obj.pk]},
+    )
+
+    assert response.status_code == (403 if role == "staff" else 302)
+    after = model.objects.filter(pk=obj.pk).values().get()
+    assert (after != before) is changes
