@@ -310,3 +310,17 @@ def test_titles_starting_with_digits_file_under_hash(client, db):
     html = client.get("/").content.decode()
     assert 'id="letter-other"' in html
     assert "/articles/fifth-toe/" in client.get("/topics/?letter=%23").content.decode()
+
+
+def test_home_and_article_queries_do_not_grow_with_content(
+    client, seed, django_assert_max_num_queries
+):
+    Article.objects.bulk_create([
+        Article(title=f"{letter}topic {n}", slug=f"{letter.lower()}topic-{n}", summary=".",
+                status=Status.PUBLISHED)
+        for letter in "ABCDEFGHIJKLMNOPQRSTUVWXYZ1" for n in range(10)
+    ])
+    with django_assert_max_num_queries(4):
+        assert client.get("/").status_code == 200
+    with django_assert_max_num_queries(8):
+        assert client.get(SEED_URL).status_code == 200
