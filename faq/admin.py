@@ -21,9 +21,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.http import urlencode
 
 from . import views
-from .admin_filters import ReviewDueFilter
+from .admin_filters import FAQArticleFilter, ReviewDueFilter
 from .models import (
     FAQ,
     Article,
@@ -259,10 +260,10 @@ class SectionAdmin(SortableAdminBase, admin.ModelAdmin):
 class FAQAdmin(EditorialAdmin):
     publish_permission = "faq.publish_faq"
     public_template = "faq/faq.html"
-    list_display = ["question", "article", "status", "question_type", "source_name", "preview_link"]
-    list_filter = [
-        "status", "question_type", "source_name", ("article", admin.RelatedOnlyFieldListFilter),
+    list_display = [
+        "question", "article_link", "status", "question_type", "source_name", "preview_link",
     ]
+    list_filter = ["status", "question_type", "source_name", FAQArticleFilter]
     list_select_related = ["article"]
     search_fields = ["question", "answer"]
     autocomplete_fields = ["article", "section"]
@@ -280,6 +281,14 @@ class FAQAdmin(EditorialAdmin):
 
     def public_context(self, request, obj):
         return views.faq_context(obj)
+
+    @admin.display(description="article", ordering="article__title")
+    def article_link(self, obj):
+        if obj.article is None:
+            return "—"
+        changelist = reverse(f"{self.admin_site.name}:faq_faq_changelist")
+        url = f"{changelist}?{urlencode({FAQArticleFilter.parameter_name: obj.article_id})}"
+        return format_html('<a href="{}" title="FAQs of this article">{}</a>', url, obj.article)
 
 
 @admin.register(Citation)

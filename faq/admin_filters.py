@@ -33,3 +33,36 @@ class ReviewDueFilter(admin.SimpleListFilter):
         if self.value() == "unscheduled":
             return queryset.filter(next_review_due__isnull=True)
         return queryset
+
+
+class FAQArticleFilter(admin.SimpleListFilter):
+    """FAQs of one article, or those attached to none.
+
+    Imported collections hold thousands of articles, too many to list in a sidebar, so the
+    choices are "no article" and the article already chosen; the FAQ list links each row's
+    article to its filtered view.
+    """
+
+    title = "article"
+    parameter_name = "article"
+    NONE = "none"
+
+    def lookups(self, request, model_admin):
+        choices = [(self.NONE, "Not attached to an article")]
+        chosen = self.value()
+        if chosen and chosen.isdigit():
+            article = model_admin.model._meta.get_field("article").related_model
+            title = article.objects.filter(pk=chosen).values_list("title", flat=True).first()
+            if title is not None:
+                choices.append((chosen, title))
+        return choices
+
+    def queryset(self, request, queryset):
+        chosen = self.value()
+        if chosen == self.NONE:
+            return queryset.filter(article__isnull=True)
+        if chosen and chosen.isdigit():
+            return queryset.filter(article_id=int(chosen))
+        if chosen:
+            return queryset.none()
+        return queryset

@@ -390,3 +390,20 @@ def test_editor_edits_a_seed_section_and_readers_see_it(client, seed):
     assert "Reviewed wording for the first section." in (
         client.get(article.get_absolute_url()).content.decode()
     )
+
+
+def test_faq_article_filter_picks_one_article_or_none(client):
+    article = make_article(title="Sciatica")
+    mine = make_faq(article=article)
+    loose = make_faq()
+    make_faq(article=make_article())
+    client.force_login(make_user("editor"))
+    url = admin_url(FAQ, "changelist")
+
+    by_article = client.get(url, {"article": article.pk})
+    unattached = client.get(url, {"article": "none"})
+
+    assert list(by_article.context["cl"].result_list) == [mine]
+    assert "Sciatica" in by_article.content.decode()
+    assert list(unattached.context["cl"].result_list) == [loose]
+    assert f"?article={article.pk}" in client.get(url).content.decode()
