@@ -3,14 +3,14 @@ import string
 from collections import Counter, defaultdict
 
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Count, F, Prefetch, Window
+from django.db.models import Case, Count, F, Prefetch, Value, When, Window
 from django.db.models.functions import RowNumber, Substr, Upper
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from .citations import cite_page_apa, cite_page_mla
-from .models import FAQ, Article, ArticleCitation, FAQCitation, SectionCitation
+from .models import FAQ, Article, ArticleCitation, FAQCitation, SectionCitation, Status
 
 LETTERS = list(string.ascii_uppercase)
 OTHER_LETTER = "#"
@@ -160,8 +160,16 @@ def faq_list(request):
     if slug := request.GET.get("article"):
         article = get_object_or_404(Article.objects.published(), slug=slug)
         faqs = faqs.filter(article=article)
-    faqs = faqs.order_by(F("article__title").asc(nulls_last=True), "article", "order", "question")
+    # Questions whose article is not public are listed last, without naming that article.
+    public_title = Case(
+        When(article__status=Status.PUBLISHED, then=F("article__title")), default=Value(None)
+    )
+    faqs = faqs.annotate(public_title=public_title).order_by(
+        F("public_title").asc(nulls_last=True), "article", "order", "question"
+    )
     page = paginate(request, faqs, FAQS_PER_PAGE)
+    for faq in page.object_list:
+        faq.public_article = faq.article if faq.public_title is not None else None
     return render(request, "faq/faq_list.html", {"page": page, "article": article})
 
 

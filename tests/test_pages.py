@@ -179,12 +179,15 @@ def test_unpublished_article_and_faq_are_not_found(client_no_debug, db, status):
         assert faq.get_absolute_url() not in html
 
 
-def test_faq_of_a_draft_article_does_not_link_to_it(client, db):
-    article = make_article(status=Status.DRAFT)
+def test_faq_of_a_draft_article_neither_links_to_it_nor_names_it(client, db):
+    article = make_article(title="Secret draft", status=Status.DRAFT)
     faq = make_faq(article=article)
-    html = client.get(faq.get_absolute_url()).content.decode()
-    assert article.get_absolute_url() not in html
-    assert article.get_absolute_url() not in client.get("/faqs/").content.decode()
+    make_faq(question="What is gout?", article=make_article(title="Gout"))
+    for url in [faq.get_absolute_url(), "/faqs/"]:
+        html = client.get(url).content.decode()
+        assert article.get_absolute_url() not in html and "Secret draft" not in html
+    listing = client.get("/faqs/").content.decode()
+    assert listing.index("Gout</a></h2>") < listing.index("<h2>Other questions</h2>")
 
 
 def test_friendly_404_for_unknown_slug(client_no_debug, db):
