@@ -322,35 +322,6 @@ def test_duplicate_section_anchor_in_inline_is_a_form_error(client):
     assert article.sections.count() == 1
 
 
-def test_preview_shows_a_draft_to_staff_only(client):
-    article = make_article(title="Draft about numb lips")
-    make_section(article, heading="When lips go numb", slug="when-lips-go-numb")
-    url = reverse("admin:faq_article_preview", args=[article.pk])
-
-    assert client.get(url).status_code == 302
-    client.force_login(make_user("editor"))
-    response = client.get(url)
-    assert response.status_code == 200
-    page = response.content.decode()
-    assert "Draft about numb lips" in page
-    assert 'id="when-lips-go-numb"' in page
-    assert "Readers cannot see this page" in page
-    assert response["X-Robots-Tag"].startswith("noindex")
-    assert client.get(article.get_absolute_url()).status_code == 404
-    change_page = client.get(admin_url(Article, "change", article.pk)).content.decode()
-    assert url in change_page
-
-
-def test_faq_preview_and_unknown_id(client):
-    faq = make_faq(question="Can cold weather numb toes?")
-    client.force_login(make_user("reviewer"))
-
-    page = client.get(reverse("admin:faq_faq_preview", args=[faq.pk]))
-
-    assert "Can cold weather numb toes?" in page.content.decode()
-    assert client.get(reverse("admin:faq_faq_preview", args=[999999])).status_code == 404
-
-
 @pytest.mark.parametrize(
     ("choice", "expected"),
     [("overdue", {"past", "today"}), ("soon", {"soon"}), ("unscheduled", {"none"})],

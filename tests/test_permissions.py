@@ -14,7 +14,6 @@ from tests.test_admin import make_article, make_citation, make_faq, make_section
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [Article, Section, FAQ, Citation]
 EDITING_ROLES = ["superuser", "editor", "reviewer"]
 STRONG_PASSWORD = "violet-kettle-harbour-42"
 
@@ -103,6 +102,35 @@ def test_preview_needs_view_permission(client):
     url = reverse("admin:faq_article_preview", args=[article.pk])
     client.force_login(make_user("staff"))
     assert client.get(url).status_code == 403
+
+
+def test_preview_shows_a_draft_to_staff_only(client):
+    article = make_article(title="Draft about numb lips")
+    make_section(article, heading="When lips go numb", slug="when-lips-go-numb")
+    url = reverse("admin:faq_article_preview", args=[article.pk])
+
+    assert client.get(url).status_code == 302
+    client.force_login(make_user("editor"))
+    response = client.get(url)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Draft about numb lips" in page
+    assert 'id="when-lips-go-numb"' in page
+    assert "Readers cannot see this page" in page
+    assert response["X-Robots-Tag"].startswith("noindex")
+    assert client.get(article.get_absolute_url()).status_code == 404
+    change_page = client.get(reverse("admin:faq_article_change", args=[article.pk]))
+    assert url in change_page.content.decode()  # "View on site" of a draft opens the preview
+
+
+def test_faq_preview_and_unknown_id(client):
+    faq = make_faq(question="Can cold weather numb toes?")
+    client.force_login(make_user("reviewer"))
+
+    page = client.get(reverse("admin:faq_faq_preview", args=[faq.pk]))
+
+    assert "Can cold weather numb toes?" in page.content.decode()
+    assert client.get(reverse("admin:faq_faq_preview", args=[999999])).status_code == 404
 
 
 @pytest.mark.parametrize(("flag", "group"), [([], "Editors"), (["--reviewer"], "Reviewers")])
