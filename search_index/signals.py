@@ -4,6 +4,7 @@ The queue row commits or rolls back with the content, so a crash or a busy index
 change but never lose it. Fixture loads (raw=True) are skipped: run rebuild_index after them.
 """
 import logging
+import threading
 
 from django.conf import settings
 from django.db import transaction
@@ -34,8 +35,34 @@ def apply_after_commit() -> None:
         logger.exception("applying search index changes failed; they stay queued")
 
 
+class _ApplyOnCommit:
+    """One scheduled apply; remembers whether it ran, so a transaction schedules one only."""
+
+    def __init__(self) -> None:
+        self.ran = False
+
+    def __call__(self) -> None:
+        self.ran = True
+        apply_after_commit()
+
+
+_scheduled = threading.local()  # connections are per thread, and so is this
+
+
 def _schedule() -> None:
-    transaction.on_commit(apply_after_commit)
+    """Apply once per transaction, however many rows it saved."""
+    connection = transaction.get_connection()
+    previous = getattr(_scheduled, "callback", None)
+    if (
+        connection.in_atomic_block
+        and previous is not None
+        and not previous.ran
+        # Gone from the list when its savepoint rolled back: then schedule a new one.
+        and any(callback is previous for _, callback, *_ in connection.run_on_commit)
+    ):
+        return
+    _scheduled.callback = _ApplyOnCommit()
+    transaction.on_commit(_scheduled.callback)
 
 
 def section_changed(sender, instance, raw=False, **kwargs) -> None:
@@ -56,17 +83,22 @@ def article_changed(sender, instance, raw=False, **kwargs) -> None:
     """Publishing, unpublishing or renaming an article changes all its sections and FAQs."""
     if raw or not auto_update_enabled() or instance.pk is None:
         return
-    enqueue_many(SECTION_TYPE, instance.sections.values_list("pk", flat=True))
-    enqueue_many(FAQ_TYPE, instance.faqs.values_list("pk", flat=True))
-    _schedule()
+    sections = list(instance.sections.values_list("pk", flat=True))
+    faqs = list(instance.faqs.values_list("pk", flat=True))
+    if sections or faqs:
+        enqueue_many(SECTION_TYPE, sections)
+        enqueue_many(FAQ_TYPE, faqs)
+        _schedule()
 
 
 def article_deleting(sender, instance, **kwargs) -> None:
     """Its FAQs lose the article through SET NULL, which sends no save signal; queue them now."""
     if not auto_update_enabled():
         return
-    enqueue_many(FAQ_TYPE, instance.faqs.values_list("pk", flat=True))
-    _schedule()
+    faqs = list(instance.faqs.values_list("pk", flat=True))
+    if faqs:
+        enqueue_many(FAQ_TYPE, faqs)
+        _schedule()
 
 
 def connect() -> None:

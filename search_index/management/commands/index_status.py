@@ -1,0 +1,45 @@
+"""Show whether the search index is in step with the database."""
+from django.core.management.base import BaseCommand, CommandError
+
+from search_index.indexer import index_status
+
+from .rebuild_index import human_size
+
+
+class Command(BaseCommand):
+    help = "Counts in the database vs the index, pending and failed changes, last applied change."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--check", action="store_true",
+            help="Exit with a non-zero status when the index is not in step with the database.",
+        )
+
+    def handle(self, *args, **options):
+        status = index_status()
+        if options["verbosity"] >= 1:
+            self._report(status)
+        if options["check"] and not status["in_step"]:
+            raise CommandError("The search index is not in step with the database.")
+
+    def _report(self, status: dict) -> None:
+        write = self.stdout.write
+        write(f"Index path: {status['path']} ({human_size(status['size_bytes'])})")
+        if status["available"]:
+            write("Index: available")
+        else:
+            write(self.style.ERROR(f"Index: unavailable ({status['error']})"))
+        write(f"{'type':<10}{'database':>10}{'index':>10}")
+        for name, expected in status["database"].items():
+            write(f"{name:<10}{expected:>10}{status['index'].get(name, 0):>10}")
+        write(f"Pending changes: {status['pending']} (failed at least once: {status['failed']})")
+        if status["oldest_pending_at"]:
+            write(f"Oldest pending change: {status['oldest_pending_at']:%Y-%m-%d %H:%M:%S %Z}")
+        last = status["last_applied_at"]
+        write(f"Last applied change: {f'{last:%Y-%m-%d %H:%M:%S %Z}' if last else 'never'}")
+        if status["in_step"]:
+            write(self.style.SUCCESS("In step."))
+        else:
+            write(self.style.WARNING(
+                "Not in step: run process_index_queue, reconcile_index or rebuild_index."
+            ))

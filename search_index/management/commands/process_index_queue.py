@@ -1,0 +1,64 @@
+"""Apply queued index changes once, or keep doing so as a worker process (--watch)."""
+import logging
+import signal
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+from search_index.indexer import apply_pending
+
+logger = logging.getLogger("search_index.worker")
+
+
+class Command(BaseCommand):
+    help = "Apply pending search index changes; with --watch, keep applying until SIGTERM."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--watch", action="store_true", help="Keep running as a worker.")
+        parser.add_argument(
+            "--interval", type=float, default=1.0, help="Seconds between polls with --watch."
+        )
+        parser.add_argument(
+            "--timeout", type=float, default=30.0, help="Seconds to wait for the writer lock."
+        )
+
+    def handle(self, *args, **options):
+        self.stopping = False
+        if not options["watch"]:
+            self._report(self._apply(options["timeout"]), options["verbosity"])
+            return
+        previous = {sig: signal.signal(sig, self._stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            while not self.stopping:
+                self._report(self._apply(options["timeout"]), options["verbosity"], quiet=True)
+                self._sleep(options["interval"])
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        if options["verbosity"] >= 1:
+            self.stdout.write("Stopped.")
+
+    def _apply(self, timeout: float) -> int:
+        """One drain; a broken database or index is logged and retried, never fatal."""
+        try:
+            close_old_connections()
+            # A worker is not inside a request, so it may rebuild a missing index of any size.
+            return apply_pending(timeout=timeout, rebuild_limit=None)
+        except Exception:
+            logger.exception("applying search index changes failed; retrying later")
+            return 0
+
+    def _report(self, applied: int, verbosity: int, quiet: bool = False) -> None:
+        if verbosity >= 1 and (applied or not quiet):
+            self.stdout.write(f"Applied {applied} index changes.")
+
+    def _sleep(self, seconds: float) -> None:
+        """Sleep in short steps so SIGTERM stops the worker promptly."""
+        end = time.monotonic() + seconds
+        while not self.stopping and time.monotonic() < end:
+            time.sleep(min(0.1, max(end - time.monotonic(), 0)))
+
+    def _stop(self, signum, frame) -> None:
+        # Finish the current drain (its commit is atomic) and exit at the next check.
+        self.stopping = True
