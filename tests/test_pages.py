@@ -312,7 +312,10 @@ def test_titles_starting_with_digits_file_under_hash(client, db):
     make_article(title="5th toe pain", slug="fifth-toe")
     html = client.get("/").content.decode()
     assert 'id="letter-other"' in html
-    assert "/articles/fifth-toe/" in client.get("/topics/?letter=%23").content.decode()
+    assert '<span class="visually-hidden">Numbers and symbols </span>#</a>' in html
+    other = client.get("/topics/?letter=%23").content.decode()
+    assert "/articles/fifth-toe/" in other
+    assert 'href="/topics/?letter=%23" aria-current="page">' in other
 
 
 def test_home_and_article_queries_do_not_grow_with_content(
