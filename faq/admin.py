@@ -255,6 +255,25 @@ class SectionAdmin(SortableAdminBase, admin.ModelAdmin):
     fields = ["article", "heading", "slug", "kind", "order", "body"]
     inlines = [SectionCitationInline]
 
+    def get_deleted_objects(self, objs, request):
+        # Listing the article as "protected" makes both the delete page and the bulk action
+        # refuse, so a published article cannot lose its last section from this side either.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, perms_needed, [*protected, *self.articles_left_empty(objs)]
+
+    def articles_left_empty(self, sections):
+        """Published articles that would have nothing left if these sections went."""
+        doomed = {}
+        for section in sections:
+            doomed.setdefault(section.article, set()).add(section.pk)
+        return [
+            f"{article} (published; it needs at least one section)"
+            for article, pks in doomed.items()
+            if article.is_published
+            and not article.sections.exclude(pk__in=pks).exists()
+            and not article.faqs.exists()
+        ]
+
 
 @admin.register(FAQ)
 class FAQAdmin(EditorialAdmin):

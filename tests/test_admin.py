@@ -378,3 +378,20 @@ def test_faq_article_filter_picks_one_article_or_none(client):
     assert "Sciatica" in by_article.content.decode()
     assert list(unattached.context["cl"].result_list) == [loose]
     assert f"?article={article.pk}" in client.get(url).content.decode()
+
+
+def test_last_section_of_published_article_cannot_be_deleted(client):
+    article = make_article(status=Status.PUBLISHED)
+    last = make_section(article)
+    draft_section = make_section(make_article())
+    client.force_login(make_user("reviewer"))
+
+    page = client.post(admin_url(Section, "delete", last.pk), {"post": "yes"})
+    bulk = {"action": "delete_selected", "_selected_action": [last.pk, draft_section.pk],
+            "post": "yes"}
+    client.post(admin_url(Section, "changelist"), bulk)
+
+    assert "needs at least one section" in page.content.decode()
+    assert Section.objects.filter(pk__in=[last.pk, draft_section.pk]).count() == 2
+    client.post(admin_url(Section, "delete", draft_section.pk), {"post": "yes"})
+    assert list(Section.objects.values_list("pk", flat=True)) == [last.pk]
