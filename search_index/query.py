@@ -1,0 +1,259 @@
+"""The reader's query: cleaned, parsed by a deliberately small grammar, run against the index.
+
+Readers may use words, "quoted phrases", +required and -excluded words. Nothing else is
+syntax: field names, wildcards, ranges, boosts and fuzzy marks are plain text, so no query
+can reach a field we did not choose or make the engine expand terms (Whoosh's own parser
+takes seconds on `a*` or a 100,000-character word). The Whoosh query is built here, term
+by term, from the analysed tokens.
+"""
+import logging
+import re
+import time
+import unicodedata
+from dataclasses import dataclass
+
+from django.conf import settings
+from whoosh import query as wq
+from whoosh.searching import Searcher
+
+from .highlight import snippet
+from .results import SearchHit, SearchPage, spread_articles
+from .searcher import get_searcher
+from .spelling import apply_corrections, corrections
+from .storage import INDEX_ERRORS, IndexUnavailable
+from .synonyms import Tokens, analyse, glossary
+from .urgent import urgent_message
+
+log = logging.getLogger(__name__)
+
+# Fields a reader's words are looked up in; their boosts live in the schema.
+FIELDS = ("title", "heading_path", "body", "article_title", "also_called")
+PHRASE_FIELDS = ("title", "heading_path", "body", "also_called")
+PHRASE_BONUS = 0.75  # adjacent query words found next to each other in the text
+QUOTED_BOOST = 2.0  # a phrase the reader put in quotes
+EXPANSION_BOOST = 0.4  # synonym terms rank below the reader's own words
+MAX_TERMS = 24  # distinct words looked up; the rest of a long query adds little
+MAX_PAIRS = 12  # adjacent word pairs given a phrase bonus
+MAX_RESULTS = 200  # a reader never pages further; ranking more is wasted work
+PER_ARTICLE = 2  # hits from one article before others get their turn
+
+CLAUSE = re.compile(r'([+-]?)"([^"]*)"|(\S+)')
+SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One unit of a query: a word or a quoted phrase, possibly required or excluded."""
+
+    text: str
+    tokens: Tokens
+    phrase: bool = False
+    modifier: str = ""  # "", "+" (required) or "-" (excluded)
+
+
+def clean_query(raw: str | None) -> str:
+    """Cap, strip control characters and lone surrogates, NFKC-normalise, tidy spaces."""
+    limit = settings.SEARCH_INDEX["MAX_QUERY_LENGTH"]
+    text = (raw or "")[:limit]
+    kept = []
+    for ch in text:
+        category = unicodedata.category(ch)
+        if ch.isspace():
+            kept.append(" ")
+        elif category not in ("Cc", "Cs", "Cf", "Co", "Cn"):
+            kept.append(ch)
+    text = unicodedata.normalize("NFKC", "".join(kept))
+    return SPACES.sub(" ", text).strip()[:limit]
+
+
+def parse_clauses(text: str) -> list[Clause]:
+    """Split a cleaned query into clauses; an unbalanced quote is just a character."""
+    clauses = []
+    for match in CLAUSE.finditer(text):
+        modifier, quoted, word = match.groups()
+        if word is not None:
+            modifier = word[0] if len(word) > 1 and word[0] in "+-" else ""
+            body, phrase = word[len(modifier) :], False
+        else:
+            body, phrase = quoted, True
+        tokens = analyse(body)
+        if tokens:
+            clauses.append(Clause(body, tokens, phrase and len(tokens) > 1, modifier))
+    return clauses
+
+
+def any_field(token: str, boost: float = 1.0) -> wq.Query:
+    return wq.Or([wq.Term(f, token, boost=boost) for f in FIELDS])
+
+
+def phrase_any_field(tokens: Tokens, boost: float = 1.0, slop: int = 1) -> wq.Query:
+    if len(tokens) == 1:
+        return any_field(tokens[0], boost)
+    return wq.Or([wq.Phrase(f, list(tokens), slop=slop, boost=boost) for f in PHRASE_FIELDS])
+
+
+def _clause_query(clause: Clause, boost: float = 1.0) -> wq.Query:
+    if clause.phrase:
+        return phrase_any_field(clause.tokens, boost * QUOTED_BOOST)
+    if len(clause.tokens) == 1:
+        return any_field(clause.tokens[0], boost)
+    # A hyphenated or slashed word ("pins-and-needles") acts as its own small phrase.
+    return wq.And([any_field(t, boost) for t in clause.tokens])
+
+
+def optional_words(clauses: list[Clause]) -> Tokens:
+    """The tokens of the plain (unquoted, unmodified) words, in query order."""
+    return tuple(t for c in clauses if not c.modifier and not c.phrase for t in c.tokens)
+
+
+def build_query(clauses: list[Clause], expansions: list[Tokens]) -> wq.Query | None:
+    """OR of the reader's words, phrase bonuses and synonym terms; +/- as must/must not."""
+    required = [_clause_query(c) for c in clauses if c.modifier == "+"]
+    excluded = [_clause_query(c) for c in clauses if c.modifier == "-"]
+    words = list(dict.fromkeys(optional_words(clauses)))[:MAX_TERMS]
+    optional = [any_field(t) for t in words]
+    optional += [_clause_query(c) for c in clauses if c.phrase and not c.modifier]
+    plain = optional_words(clauses)
+    pairs = list(dict.fromkeys(zip(plain, plain[1:], strict=False)))[:MAX_PAIRS]
+    optional += [phrase_any_field(p, PHRASE_BONUS, slop=2) for p in pairs if p[0] != p[1]]
+    optional += [phrase_any_field(e, EXPANSION_BOOST) for e in expansions[:MAX_TERMS]]
+    if required:
+        query = wq.And(required)
+        if optional:
+            query = wq.AndMaybe(query, wq.Or(optional))
+    elif optional:
+        query = wq.Or(optional)
+    else:
+        return None
+    if excluded:
+        query = wq.AndNot(query, wq.Or(excluded))
+    return query
+
+
+def highlight_terms(clauses: list[Clause], expansions: list[Tokens]) -> set[str]:
+    """Stemmed tokens worth marking in snippets (never an excluded word)."""
+    terms = {t for c in clauses if c.modifier != "-" for t in c.tokens}
+    return terms | {t for e in expansions for t in e}
+
+
+def plan(text: str, fixes: dict[str, str] | None = None) -> tuple[wq.Query | None, set[str]]:
+    """The Whoosh query for a cleaned text and the terms to highlight.
+
+    `fixes` (misspelt word -> correction) add the corrections as low-boosted terms, so a
+    query with one misspelt word still ranks what that word meant.
+    """
+    clauses = parse_clauses(text)
+    query_tokens = tuple(t for c in clauses if c.modifier != "-" for t in c.tokens)
+    expansions = glossary().expansions(query_tokens)
+    expansions += [t for t in (analyse(f) for f in (fixes or {}).values()) if t]
+    return build_query(clauses, expansions), highlight_terms(clauses, expansions)
+
+
+class PageNotFound(Exception):
+    """The requested page of results does not exist."""
+
+
+@dataclass
+class Ranked:
+    """Documents matching a query, in display order, and the terms to mark in snippets."""
+
+    docnums: list[tuple[int, float]]
+    terms: set[str]
+
+
+def rank(searcher: Searcher, text: str, fixes: dict[str, str] | None = None) -> Ranked:
+    """Run a cleaned query; at most MAX_RESULTS documents, no article filling a page."""
+    whoosh_query, terms = plan(text, fixes)
+    if whoosh_query is None:
+        return Ranked([], terms)
+    found = searcher.search(whoosh_query, limit=MAX_RESULTS)
+    keyed = [(hit.docnum, hit.score, hit.get("article_slug") or hit["doc_id"]) for hit in found]
+    return Ranked(spread_articles(keyed, PER_ARTICLE), terms)
+
+
+def safe_link(url: str) -> str:
+    """The URL if it is web or site-relative; anything else ('javascript:') is dropped."""
+    url = (url or "").strip()
+    return url if url.startswith(("https://", "http://", "/")) and not url.startswith("//") else ""
+
+
+def to_hit(fields: dict, score: float, terms: set[str]) -> SearchHit:
+    """A display-ready hit from a document's stored fields."""
+    return SearchHit(
+        kind=fields.get("doc_type", ""),
+        title=fields.get("title", ""),
+        article_title=fields.get("article_title", ""),
+        url=safe_link(fields.get("url", "")),
+        snippet_html=snippet(fields.get("body", ""), terms),
+        source_name=fields.get("source_name", ""),
+        source_url=safe_link(fields.get("source_url", "")),
+        score=round(score, 4),
+        article_slug=fields.get("article_slug", ""),
+    )
+
+
+def fill_page(result: SearchPage, searcher: Searcher, ranked: Ranked) -> None:
+    """Put one page of ranked documents, with snippets, into the result."""
+    per_page = settings.SEARCH_INDEX["RESULTS_PER_PAGE"]
+    result.total = len(ranked.docnums)
+    result.num_pages = max(1, -(-result.total // per_page))
+    if result.page > result.num_pages:
+        raise PageNotFound(result.page)
+    first = (result.page - 1) * per_page
+    chosen = ranked.docnums[first : first + per_page]
+    result.hits = [to_hit(searcher.stored_fields(d), s, ranked.terms) for d, s in chosen]
+    result.has_previous = result.page > 1
+    result.has_next = result.page < result.num_pages
+
+
+def _search_index(result: SearchPage, correct: bool) -> None:
+    searcher = get_searcher()
+    fixes = corrections(searcher.reader(), result.query) if correct else {}
+    ranked = rank(searcher, result.query, fixes)
+    # A misspelt word found nothing by itself, so its correction is always worth offering.
+    result.suggestion = apply_corrections(result.query, fixes)
+    if result.suggestion and not ranked.docnums:
+        corrected = rank(searcher, result.suggestion)
+        if corrected.docnums:
+            ranked, result.corrected = corrected, True
+    fill_page(result, searcher, ranked)
+
+
+def search(q: str | None, page: int = 1, correct: bool = True) -> SearchPage:
+    """Search for a reader's query; raises only PageNotFound, whatever the query text."""
+    text = clean_query(q)
+    if page < 1:
+        raise PageNotFound(page)
+    result = SearchPage(query=text, page=page, urgent=urgent_message(text))
+    if not text:
+        return result
+    try:
+        _search_index(result, correct)
+    except (IndexUnavailable, *INDEX_ERRORS):
+        log.warning("Search index unavailable", exc_info=True)
+        result.hits, result.total, result.unavailable = [], 0, True
+    return result
+
+
+def log_search(result: SearchPage, took_ms: float) -> None:
+    """Record a first-page search for the search-terms report; never fails the search."""
+    if not result.query or result.page != 1 or result.unavailable:
+        return
+    from django.db import DatabaseError
+
+    from .models import SearchQueryLog
+
+    try:
+        SearchQueryLog.objects.create(
+            query=result.query[:256], results=result.total, took_ms=round(took_ms, 2)
+        )
+    except DatabaseError:
+        log.warning("Could not log a search query", exc_info=True)
+
+
+def timed_search(q: str | None, page: int = 1, correct: bool = True) -> SearchPage:
+    """search() plus a query-log entry with the time it took."""
+    started = time.perf_counter()
+    result = search(q, page, correct)
+    log_search(result, (time.perf_counter() - started) * 1000)
+    return result

@@ -1,0 +1,86 @@
+"""'Did you mean': corrections drawn from the index's own words and the lay glossary.
+
+A word is only ever replaced when it is unknown: a word found in the index vocabulary
+(the unstemmed `words` field) or in the glossary is left alone, so correct medical words
+such as 'paresthesia' are never rewritten into commoner ones.
+"""
+import re
+
+from whoosh.reading import IndexReader
+from whoosh.support.levenshtein import distance
+
+from .analysis import STOP_WORDS, WORD_PATTERN
+from .synonyms import glossary, whole_words
+
+VOCABULARY_FIELD = "words"
+MIN_LENGTH = 4  # shorter words have too many neighbours to guess from
+MAX_LENGTH = 30  # longer "words" are not misspellings; skip the automaton work
+MAX_WORDS = 8  # words looked at per query
+WORD = re.compile(WORD_PATTERN)
+
+
+def max_distance(word: str) -> int:
+    """Edits allowed: one for short words, two from eight letters on."""
+    return 2 if len(word) >= 8 else 1
+
+
+def is_known(reader: IndexReader, word: str, vocabulary: set[str]) -> bool:
+    """True when the word needs no correction."""
+    return (
+        word in STOP_WORDS
+        or word in vocabulary
+        or len(word) < MIN_LENGTH
+        or len(word) > MAX_LENGTH
+        or not word.isalpha()
+        or (VOCABULARY_FIELD, word) in reader
+    )
+
+
+def correct_word(reader: IndexReader, word: str, vocabulary: set[str]) -> str | None:
+    """The closest known word, preferring fewer edits, then the most documents."""
+    limit = max_distance(word)
+    candidates: dict[str, tuple[int, int]] = {}
+    for maxdist in range(1, limit + 1):
+        for term in reader.terms_within(VOCABULARY_FIELD, word, maxdist, prefix=1):
+            candidates[term] = (maxdist, -reader.doc_frequency(VOCABULARY_FIELD, term))
+        if candidates:
+            break
+    for term in vocabulary:
+        if term[:1] == word[:1] and abs(len(term) - len(word)) <= limit:
+            edits = distance(term, word, limit=limit + 1)
+            if edits <= limit:
+                # Glossary words carry no frequency; an index word at equal distance wins.
+                candidates.setdefault(term, (edits, 0))
+    if not candidates:
+        return None
+    return min(candidates, key=lambda term: (candidates[term], term))
+
+
+def corrections(reader: IndexReader, text: str) -> dict[str, str]:
+    """Unknown words of the query (lower-cased) mapped to their best corrections."""
+    vocabulary = glossary().words
+    found: dict[str, str] = {}
+    for word in list(dict.fromkeys(whole_words(text)))[:MAX_WORDS]:
+        if not is_known(reader, word, vocabulary):
+            better = correct_word(reader, word, vocabulary)
+            if better is not None:
+                found[word] = better
+    return found
+
+
+def apply_corrections(text: str, fixes: dict[str, str]) -> str | None:
+    """The query with corrected words put in, keeping everything else; None if unchanged."""
+    if not fixes:
+        return None
+
+    def replace(match: re.Match) -> str:
+        words = whole_words(match.group())
+        return fixes.get(words[0], match.group()) if len(words) == 1 else match.group()
+
+    corrected = WORD.sub(replace, text)
+    return corrected if corrected != text else None
+
+
+def suggest(reader: IndexReader, text: str) -> str | None:
+    """The query with unknown words corrected, or None when there is nothing to correct."""
+    return apply_corrections(text, corrections(reader, text))
