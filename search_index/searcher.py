@@ -12,40 +12,54 @@ from whoosh.searching import Searcher
 from .storage import INDEX_ERRORS, IndexUnavailable, index_path, open_index
 
 _lock = threading.Lock()
-_cached: dict[str, object] = {"pid": None, "path": None, "searcher": None}
+_cached: dict[str, object] = {"pid": None, "path": None, "searcher": None, "files": None}
 
 
 def get_searcher() -> Searcher:
     """The current process's searcher, up to date with the latest commit; or IndexUnavailable."""
     pid, path = os.getpid(), index_path()
     with _lock:
-        searcher = _cached["searcher"] if (_cached["pid"], _cached["path"]) == (pid, path) else None
+        same = (_cached["pid"], _cached["path"]) == (pid, path)
         try:
-            searcher = _fresh(searcher)
+            files = _committed_files(path)
+            searcher = _current(_cached["searcher"] if same else None, files, _cached["files"])
         except IndexUnavailable:
             _forget()
             raise
         except INDEX_ERRORS as exc:
             _forget()
             raise IndexUnavailable(f"the search index in {path} cannot be read: {exc}") from exc
-        _cached.update(pid=pid, path=path, searcher=searcher)
+        _cached.update(pid=pid, path=path, searcher=searcher, files=files)
         return searcher
 
 
-def _fresh(searcher: Searcher | None) -> Searcher:
-    """Reuse the searcher when no commit happened since; reopen only changed segments."""
-    if searcher is None:
-        return _open(index_path())
-    if not index_path().is_dir():
-        raise IndexUnavailable(f"no search index in {index_path()}")
-    if searcher.up_to_date():
+def _committed_files(path: Path) -> frozenset:
+    """Name, size and time of the index's committed files: one directory scan, no reads."""
+    try:
+        return frozenset(
+            (entry.name, entry.stat().st_size, entry.stat().st_mtime_ns)
+            for entry in os.scandir(path)
+            if entry.name.endswith((".toc", ".seg"))
+        )
+    except OSError as exc:
+        raise IndexUnavailable(f"no search index in {path}") from exc
+
+
+def _current(searcher: Searcher | None, files: frozenset, seen: frozenset | None) -> Searcher:
+    """Reuse the searcher when nothing changed; reopen only changed segments after a commit."""
+    if searcher is None or not files:
+        return _open()
+    if files == seen:
         return searcher
-    # The old searcher is not closed: another thread may still be reading from it, and its
-    # files close when it is garbage collected.
-    return searcher.refresh()
+    if not searcher.up_to_date():
+        # The old searcher is not closed: another thread may still be reading from it, and
+        # its files close when it is garbage collected.
+        return searcher.refresh()
+    # Same generation but files changed in place (damage or a restore): read everything anew.
+    return _open()
 
 
-def _open(path: Path) -> Searcher:
+def _open() -> Searcher:
     searcher = open_index(create=False).searcher()
     # Touch the segment files now, so a damaged segment fails here and not mid-query.
     searcher.doc_count_all()
@@ -54,7 +68,7 @@ def _open(path: Path) -> Searcher:
 
 
 def _forget() -> None:
-    _cached.update(pid=None, path=None, searcher=None)
+    _cached.update(pid=None, path=None, searcher=None, files=None)
 
 
 def close_searcher() -> None:
