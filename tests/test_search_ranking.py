@@ -4,16 +4,15 @@ The expected answer of each query was chosen by reading the seed article before 
 Measured with the current boosts: 31 of 44 first, 44 of 44 in the top three.
 """
 import pytest
-from django.conf import settings
-from django.core.management import call_command
-from django.db import transaction
-from django.test import override_settings
 from django.utils import timezone
 
 from faq.models import FAQ, Article, Section, Status
 from search_index.indexer import rebuild
 from search_index.query import search
 from search_index.searcher import close_searcher
+
+pytest_plugins = ["tests.search_helpers"]
+
 
 ARTICLE_URL = "/articles/numb-legs-and-feet/"
 
@@ -65,44 +64,22 @@ LAY_QUERIES = [
 ]
 
 
-@pytest.fixture(scope="class")
-def seeded_index_path(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The seed content and its index, built once for a class of read-only tests.
-
-    The rows live in a transaction that is rolled back when the class is done; each test's
-    own transaction nests inside it.
-    """
-    path = tmp_path_factory.mktemp("seed-index")
-    with django_db_blocker.unblock(), transaction.atomic():
-        with override_settings(SEARCH_INDEX={**settings.SEARCH_INDEX, "PATH": path}):
-            call_command("load_seed", verbosity=0)
-            rebuild()
-        yield path
-        close_searcher()
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def seed_index(seeded_index_path, settings, db):
-    settings.SEARCH_INDEX = {**settings.SEARCH_INDEX, "PATH": seeded_index_path}
-    return seeded_index_path
-
-
 def rank_of(query: str, wanted: str) -> int | None:
     urls = [hit.url for hit in search(query).hits]
     return next((i for i, url in enumerate(urls) if url.endswith(wanted)), None)
 
 
+@pytest.mark.usefixtures("seed_index")
 class TestOnTheSeedArticle:
     """Read-only searches over one shared index of the seed content."""
 
     @pytest.mark.parametrize(("query", "wanted"), LAY_QUERIES)
-    def test_lay_query_finds_its_answer_in_the_top_three(self, seed_index, query, wanted):
+    def test_lay_query_finds_its_answer_in_the_top_three(self, query, wanted):
         rank = rank_of(query, wanted)
         assert rank is not None and rank < 3, f"{wanted} ranked {rank} for {query!r}"
 
 
-    def test_most_lay_queries_find_their_answer_first(self, seed_index):
+    def test_most_lay_queries_find_their_answer_first(self):
         firsts = sum(rank_of(query, wanted) == 0 for query, wanted in LAY_QUERIES)
         assert firsts >= 0.65 * len(LAY_QUERIES)
 
@@ -112,7 +89,7 @@ class TestOnTheSeedArticle:
         assert len({query for query, _ in LAY_QUERIES}) == len(LAY_QUERIES)
 
 
-    def test_hits_link_to_the_section_anchor_or_the_faq_page(self, seed_index):
+    def test_hits_link_to_the_section_anchor_or_the_faq_page(self):
         hits = search("tarsal tunnel syndrome").hits
         kinds = {hit.kind: hit for hit in hits[:2]}
         assert kinds["section"].url == ARTICLE_URL + "#tarsal-tunnel-syndrome"
@@ -123,14 +100,14 @@ class TestOnTheSeedArticle:
         assert kinds["section"].source_name
 
 
-    def test_quoted_phrase_must_appear_together(self, seed_index):
+    def test_quoted_phrase_must_appear_together(self):
         together = search('"tunnel syndrome"')
         apart = search('"syndrome tunnel"')
         assert together.hits[0].url.endswith(("#tarsal-tunnel-syndrome", "tarsal-tunnel-syndrome/"))
         assert apart.total == 0
 
 
-    def test_required_and_excluded_words(self, seed_index):
+    def test_required_and_excluded_words(self):
         required = search("numb +sciatica")
         assert required.total >= 2
         assert all("sciatic" in (hit.snippet_html + hit.title).lower() for hit in required.hits)
@@ -141,11 +118,11 @@ class TestOnTheSeedArticle:
         assert all("diabet" not in hit.title.lower() for hit in without.hits)
 
 
-    def test_only_excluded_words_find_nothing(self, seed_index):
+    def test_only_excluded_words_find_nothing(self):
         assert search("-diabetes").total == 0
 
 
-    def test_query_syntax_is_plain_text(self, seed_index):
+    def test_query_syntax_is_plain_text(self):
         plain = search("title sciatica")
         fielded = search("title:sciatica")
         assert [h.url for h in fielded.hits] == [h.url for h in plain.hits]
@@ -153,7 +130,7 @@ class TestOnTheSeedArticle:
         assert search("sciatica^100 numb").total == search("sciatica 100 numb").total
 
 
-    def test_phrase_order_gives_a_bonus(self, seed_index):
+    def test_phrase_order_gives_a_bonus(self):
         # Both word orders match the same documents; adjacency in the text moves the FAQ up.
         assert search("pins needles feet").hits[0].url == "/faqs/pins-and-needles-in-feet/"
 

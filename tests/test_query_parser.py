@@ -1,0 +1,141 @@
+"""The restricted query grammar: cleaning, clauses, the Whoosh query built, hostile input."""
+import time
+
+import pytest
+from whoosh import query as wq
+
+from search_index.query import (
+    FIELDS,
+    Clause,
+    build_query,
+    clean_query,
+    parse_clauses,
+    search,
+)
+
+pytest_plugins = ["tests.search_helpers"]
+
+HOSTILE_QUERIES = [
+    '"unbalanced quote',
+    'numb "feet',
+    '""""""',
+    "field:x",
+    "doc_id:section:1",
+    "title:(a OR b)",
+    "a*",
+    "*",
+    "?",
+    "numb* feet?",
+    "[a TO z]",
+    "{a TO z}",
+    "body:[a TO zzzz]",
+    "numb~2 feet^99",
+    "(((((((numb",
+    "numb AND NOT OR feet",
+    "+ - + -",
+    "-",
+    "+",
+    "\x00numb\x00",
+    "numb \ud800 feet \udfff",
+    "\u202enumb\u202c",
+    "numb\tfeet\r\n",
+    "ｎｕｍｂ　ｆｅｅｔ",
+    "a" * 100_000,
+    "numb " * 20_000,
+    "a* " * 30_000,
+    '"' * 50_000,
+    "[a TO z] " * 10_000,
+    "\U0001f9b6" * 1000,
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+]
+
+
+def test_clean_query_caps_before_anything_else(settings):
+    settings.SEARCH_INDEX = {**settings.SEARCH_INDEX, "MAX_QUERY_LENGTH": 10}
+    assert clean_query("numb feet at night") == "numb feet"
+    assert clean_query("x" * 100_000) == "x" * 10
+
+
+def test_clean_query_removes_controls_surrogates_and_normalises():
+    assert clean_query("numb\x00 feet") == "numb feet"
+    assert clean_query("numb \ud800feet") == "numb feet"
+    assert clean_query("\u202enumb\u200b") == "numb"
+    assert clean_query("ｎｕｍｂ　ﬁngers") == "numb fingers"
+    assert clean_query("  numb\t\n feet  ") == "numb feet"
+    assert clean_query(None) == ""
+
+
+def test_clauses_words_phrases_required_excluded():
+    clauses = parse_clauses('numb "pins and needles" +feet -diabetes')
+    assert clauses == [
+        Clause("numb", ("numb",)),
+        Clause("pins and needles", ("pin", "needl"), phrase=True),
+        Clause("feet", ("feet",), modifier="+"),
+        Clause("diabetes", ("diabet",), modifier="-"),
+    ]
+
+
+def test_unbalanced_quote_is_plain_text():
+    assert [c.tokens for c in parse_clauses('numb "feet')] == [("numb",), ("feet",)]
+    assert not any(c.phrase for c in parse_clauses('numb "feet'))
+
+
+def test_syntax_characters_are_plain_text():
+    assert [c.tokens for c in parse_clauses("title:sciatica")] == [("titl", "sciatica")]
+    tokens = [c.tokens for c in parse_clauses("numb* feet~20^50")]
+    assert tokens == [("numb",), ("feet", "20", "50")]
+    assert [c.tokens for c in parse_clauses("[a TO z]")] == []
+    assert parse_clauses("- + -- ++") == []
+
+
+def test_stop_words_only_give_no_clause():
+    assert parse_clauses("what is it") == []
+    assert build_query([], []) is None
+
+
+def leaves(query: wq.Query):
+    if query.is_leaf():
+        yield query
+    else:
+        for child in query.children():
+            yield from leaves(child)
+
+
+@pytest.mark.parametrize("text", ["title:x a* [a TO z] numb~ feet^9", "doc_id:faq:1 kind:x"])
+def test_built_query_has_only_terms_and_phrases_on_chosen_fields(text):
+    query = build_query(parse_clauses(text), [("paresthesi",)])
+    found = list(leaves(query))
+    assert found
+    assert {type(q) for q in found} <= {wq.Term, wq.Phrase}
+    assert {q.fieldname for q in found} <= set(FIELDS)
+
+
+def test_required_and_excluded_shape_the_query():
+    query = build_query(parse_clauses("numb +feet -diabetes"), [])
+    assert isinstance(query, wq.AndNot)
+    assert isinstance(query.a, wq.AndMaybe)
+
+
+def test_long_queries_look_up_a_bounded_number_of_terms():
+    words = " ".join(f"word{n}" for n in range(200))
+    query = build_query(parse_clauses(words), [])
+    assert len(list(leaves(query))) <= 24 * len(FIELDS) + 12 * 4
+
+
+@pytest.mark.usefixtures("seed_index")
+class TestHostileQueries:
+    @pytest.mark.parametrize("text", HOSTILE_QUERIES, ids=range(len(HOSTILE_QUERIES)))
+    def test_never_raises_and_stays_fast(self, text):
+        started = time.perf_counter()
+        for page in (1,):
+            result = search(text, page)
+        elapsed = time.perf_counter() - started
+        assert elapsed < 0.5, f"{elapsed:.2f}s"
+        assert result.unavailable is False
+        assert len(result.query) <= 256
+
+    def test_hostile_text_still_finds_the_words_in_it(self):
+        assert search("title:sciatica").total > 0
+        assert search('numb "feet').total > 0
+        assert search("\x00sciatica\ud800").hits[0].title == "Lower back problems and sciatica"
