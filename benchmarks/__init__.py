@@ -1,0 +1,1 @@
+"""Speed and relevance measurements that print figures; see benchmarks/README.md."""
