@@ -10,5 +10,6 @@ admin.site.index_title = "Content and search"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("search/", search_views.search, name="search"),
+    path("api/search", search_views.api_search, name="api_search"),
     path("", include("faq.urls")),
 ]

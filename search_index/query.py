@@ -209,13 +209,15 @@ def fill_page(result: SearchPage, searcher: Searcher, ranked: Ranked) -> None:
 def _search_index(result: SearchPage, correct: bool) -> None:
     searcher = get_searcher()
     fixes = corrections(searcher.reader(), result.query) if correct else {}
-    ranked = rank(searcher, result.query, fixes)
     # A misspelt word found nothing by itself, so its correction is always worth offering.
     result.suggestion = apply_corrections(result.query, fixes)
+    ranked = rank(searcher, result.query)
     if result.suggestion and not ranked.docnums:
-        corrected = rank(searcher, result.suggestion)
-        if corrected.docnums:
-            ranked, result.corrected = corrected, True
+        ranked = rank(searcher, result.suggestion)
+        result.corrected = bool(ranked.docnums)
+    elif fixes:
+        # The reader's other words found something: keep them, and let the corrections help.
+        ranked = rank(searcher, result.query, fixes)
     fill_page(result, searcher, ranked)
 
 
@@ -229,8 +231,8 @@ def search(q: str | None, page: int = 1, correct: bool = True) -> SearchPage:
         return result
     try:
         _search_index(result, correct)
-    except (IndexUnavailable, *INDEX_ERRORS):
-        log.warning("Search index unavailable", exc_info=True)
+    except (IndexUnavailable, *INDEX_ERRORS) as exc:
+        log.warning("Search index unavailable: %s", exc)
         result.hits, result.total, result.unavailable = [], 0, True
     return result
 

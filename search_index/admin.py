@@ -1,0 +1,121 @@
+"""Editors' tools for search: the lay glossary, urgent-care rules, the index queue, and
+the search-terms report built from the query log."""
+from datetime import timedelta
+
+from django.contrib import admin
+from django.db.models import Avg, Count, Max, Q
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.text import Truncator
+
+from .models import IndexChange, SearchQueryLog, Synonym, UrgentCareRule
+
+REPORT_DAYS = 30
+REPORT_ROWS = 50
+
+
+@admin.register(Synonym)
+class SynonymAdmin(admin.ModelAdmin):
+    list_display = ["phrase", "terms_preview", "active", "updated_at"]
+    list_filter = ["active"]
+    list_editable = ["active"]
+    search_fields = ["phrase", "terms"]
+    ordering = ["phrase"]
+
+    @admin.display(description="Clinical terms")
+    def terms_preview(self, obj: Synonym) -> str:
+        return Truncator(", ".join(obj.term_list())).chars(80)
+
+
+@admin.register(UrgentCareRule)
+class UrgentCareRuleAdmin(admin.ModelAdmin):
+    list_display = ["name", "level", "pattern_count", "active", "updated_at"]
+    list_filter = ["level", "active"]
+    search_fields = ["name", "patterns", "message"]
+    fieldsets = [
+        (None, {"fields": ["name", "level", "active"]}),
+        ("Matching", {"fields": ["patterns"], "description": (
+            "A word preceded, within three words, by 'no', 'not', 'without' and similar does "
+            "not count, so 'no slurred speech' does not match 'slurred speech'."
+        )}),
+        ("Banner", {"fields": ["message"]}),
+    ]
+
+    @admin.display(description="Patterns")
+    def pattern_count(self, obj: UrgentCareRule) -> int:
+        return len(obj.pattern_list())
+
+
+@admin.register(IndexChange)
+class IndexChangeAdmin(admin.ModelAdmin):
+    """The indexing queue, for diagnosis only: the indexer alone writes it."""
+
+    list_display = ["__str__", "created_at", "applied_at", "attempts", "short_error"]
+    list_filter = ["model", ("applied_at", admin.EmptyFieldListFilter)]
+    search_fields = ["model", "object_id", "last_error"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description="Last error")
+    def short_error(self, obj: IndexChange) -> str:
+        return Truncator(obj.last_error).chars(80)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(SearchQueryLog)
+class SearchTermsAdmin(admin.ModelAdmin):
+    """Shows the search-terms report instead of a list of single log rows."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_view_permission(request):
+            return super().changelist_view(request, extra_context)
+        since = timezone.now() - timedelta(days=REPORT_DAYS)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Search terms",
+            "days": REPORT_DAYS,
+            **search_terms_report(since),
+        }
+        return TemplateResponse(request, "admin/search_index/search_terms.html", context)
+
+
+def search_terms_report(since) -> dict:
+    """Most frequent and zero-result queries since a time, with overall figures."""
+    logs = SearchQueryLog.objects.filter(created_at__gte=since)
+
+    def by_query(rows):
+        return (
+            rows.values("query")
+            .annotate(
+                n=Count("pk"),
+                most_results=Max("results"),
+                avg_ms=Avg("took_ms"),
+                last=Max("created_at"),
+            )
+            .order_by("-n", "query")[:REPORT_ROWS]
+        )
+
+    return {
+        "frequent": by_query(logs),
+        "zero_results": by_query(logs.filter(results=0)),
+        "totals": logs.aggregate(
+            searches=Count("pk"), zero=Count("pk", filter=Q(results=0)), avg_ms=Avg("took_ms")
+        ),
+    }

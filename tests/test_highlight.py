@@ -1,0 +1,72 @@
+"""Snippets: the best passage, query words marked, and nothing else ever markup."""
+import re
+
+import pytest
+
+from search_index.highlight import SNIPPET_CHARS, snippet
+from search_index.query import search
+
+from .index_factories import make_article, make_faq, make_section
+
+pytest_plugins = ["tests.search_helpers"]
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    '"><svg onload=alert(1)>',
+    "'><iframe src=javascript:alert(1)>",
+    "&lt;script&gt;alert(1)&lt;/script&gt;",
+    "<a href=\"javascript:alert(1)\">numb</a>",
+]
+
+
+def markup_tags(html: str) -> set[str]:
+    return set(re.findall(r"</?([a-zA-Z][a-zA-Z0-9]*)", html))
+
+
+@pytest.mark.parametrize("payload", HOSTILE)
+def test_stored_markup_is_escaped_and_only_marks_are_tags(payload):
+    html = snippet(f"Numb feet {payload} numb toes {payload}", {"numb", "feet", "script"})
+    assert markup_tags(html) <= {"mark"}
+    assert "<mark>Numb</mark>" in html
+
+
+def test_the_passage_with_the_most_query_words_is_chosen():
+    text = ("Filler words about nothing. " * 30) + "Burning feet and tingling toes at night. " + (
+        "More filler here. " * 30
+    )
+    html = snippet(text, {"burn", "tingl", "night"})
+    assert html.startswith("…") and html.endswith("…")
+    assert "<mark>Burning</mark> feet and <mark>tingling</mark> toes at <mark>night</mark>" in html
+    assert len(re.sub(r"</?mark>", "", html)) <= SNIPPET_CHARS + 2
+
+
+def test_no_match_shows_the_start_and_markdown_noise_is_dropped():
+    html = snippet("**Bold** start\n- a list item\n## Heading", {"zzz"})
+    assert html == "Bold start a list item Heading"
+
+
+def test_long_bodies_are_cut_before_analysis():
+    html = snippet("numb " * 200_000, {"numb"})
+    assert html.count("<mark>") < 60
+
+
+def test_empty_text():
+    assert snippet("", {"numb"}) == ""
+
+
+def test_hostile_stored_content_is_escaped_in_search_results(db, fresh_index):
+    article = make_article(title='Numb <img src=x onerror=alert(1)> "><svg onload=alert(1)>',
+                           slug="hostile")
+    make_section(article, heading="<script>alert(1)</script> numb",
+                 body="Numb feet &lt;script&gt;alert(2)&lt;/script&gt; "
+                      "<img src=x onerror=alert(3)> \"><svg onload=alert(4)> numb")
+    make_faq(article=article, question="Numb <b onmouseover=alert(5)>toes</b>?",
+             answer="Numb `<script>alert(6)</script>` toes", status="published")
+    fresh_index()
+    hits = search("numb").hits
+    assert len(hits) == 2
+    for hit in hits:
+        assert markup_tags(hit.snippet_html) <= {"mark"}, hit.snippet_html
+        assert "<mark>" in hit.snippet_html
+
