@@ -11,3 +11,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 SEARCH_INDEX = {**SEARCH_INDEX, "PATH": BASE_DIR / "var" / "test-index"}  # noqa: F405
+# Tests never run collectstatic: serve static files from the apps, as in development.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
