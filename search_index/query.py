@@ -21,7 +21,7 @@ from .results import SearchHit, SearchPage, spread_articles
 from .searcher import get_searcher
 from .spelling import apply_corrections, corrections
 from .storage import INDEX_ERRORS, IndexUnavailable
-from .synonyms import Tokens, analyse, glossary
+from .synonyms import Glossary, Tokens, analyse, glossary
 from .urgent import urgent_message
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ def _clause_query(clause: Clause, boost: float = 1.0) -> wq.Query:
         return phrase_any_field(clause.tokens, boost * QUOTED_BOOST)
     if len(clause.tokens) == 1:
         return any_field(clause.tokens[0], boost)
-    # A hyphenated or slashed word ("pins-and-needles") acts as its own small phrase.
+    # Every part of a hyphenated or slashed word ("pins-and-needles") must appear.
     return wq.And([any_field(t, boost) for t in clause.tokens])
 
 
@@ -117,6 +117,8 @@ def build_query(clauses: list[Clause], expansions: list[Tokens]) -> wq.Query | N
     pairs = list(dict.fromkeys(zip(plain, plain[1:], strict=False)))[:MAX_PAIRS]
     optional += [phrase_any_field(p, PHRASE_BONUS, slop=2) for p in pairs if p[0] != p[1]]
     optional += [phrase_any_field(e, EXPANSION_BOOST) for e in expansions[:MAX_TERMS]]
+    # One flat OR: Whoosh builds a matcher per OR, and nested ones cost more than the terms.
+    optional = [leaf for q in optional for leaf in (q.subqueries if type(q) is wq.Or else [q])]
     if required:
         query = wq.And(required)
         if optional:
@@ -136,7 +138,9 @@ def highlight_terms(clauses: list[Clause], expansions: list[Tokens]) -> set[str]
     return terms | {t for e in expansions for t in e}
 
 
-def plan(text: str, fixes: dict[str, str] | None = None) -> tuple[wq.Query | None, set[str]]:
+def plan(
+    text: str, lay: Glossary, fixes: dict[str, str] | None = None
+) -> tuple[wq.Query | None, set[str]]:
     """The Whoosh query for a cleaned text and the terms to highlight.
 
     `fixes` (misspelt word -> correction) add the corrections as low-boosted terms, so a
@@ -144,7 +148,7 @@ def plan(text: str, fixes: dict[str, str] | None = None) -> tuple[wq.Query | Non
     """
     clauses = parse_clauses(text)
     query_tokens = tuple(t for c in clauses if c.modifier != "-" for t in c.tokens)
-    expansions = glossary().expansions(query_tokens)
+    expansions = lay.expansions(query_tokens)
     expansions += [t for t in (analyse(f) for f in (fixes or {}).values()) if t]
     return build_query(clauses, expansions), highlight_terms(clauses, expansions)
 
@@ -161,9 +165,11 @@ class Ranked:
     terms: set[str]
 
 
-def rank(searcher: Searcher, text: str, fixes: dict[str, str] | None = None) -> Ranked:
+def rank(
+    searcher: Searcher, text: str, lay: Glossary, fixes: dict[str, str] | None = None
+) -> Ranked:
     """Run a cleaned query; at most MAX_RESULTS documents, no article filling a page."""
-    whoosh_query, terms = plan(text, fixes)
+    whoosh_query, terms = plan(text, lay, fixes)
     if whoosh_query is None:
         return Ranked([], terms)
     found = searcher.search(whoosh_query, limit=MAX_RESULTS)
@@ -207,17 +213,17 @@ def fill_page(result: SearchPage, searcher: Searcher, ranked: Ranked) -> None:
 
 
 def _search_index(result: SearchPage, correct: bool) -> None:
-    searcher = get_searcher()
-    fixes = corrections(searcher.reader(), result.query) if correct else {}
+    searcher, lay = get_searcher(), glossary()
+    fixes = corrections(searcher.reader(), result.query, lay.words) if correct else {}
     # A misspelt word found nothing by itself, so its correction is always worth offering.
     result.suggestion = apply_corrections(result.query, fixes)
-    ranked = rank(searcher, result.query)
+    ranked = rank(searcher, result.query, lay)
     if result.suggestion and not ranked.docnums:
-        ranked = rank(searcher, result.suggestion)
+        ranked = rank(searcher, result.suggestion, lay)
         result.corrected = bool(ranked.docnums)
     elif fixes:
         # The reader's other words found something: keep them, and let the corrections help.
-        ranked = rank(searcher, result.query, fixes)
+        ranked = rank(searcher, result.query, lay, fixes)
     fill_page(result, searcher, ranked)
 
 

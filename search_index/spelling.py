@@ -56,9 +56,14 @@ def correct_word(reader: IndexReader, word: str, vocabulary: set[str]) -> str | 
     return min(candidates, key=lambda term: (candidates[term], term))
 
 
-def corrections(reader: IndexReader, text: str) -> dict[str, str]:
-    """Unknown words of the query (lower-cased) mapped to their best corrections."""
-    vocabulary = glossary().words
+def corrections(
+    reader: IndexReader, text: str, vocabulary: set[str] | None = None
+) -> dict[str, str]:
+    """Unknown words of the query (lower-cased) mapped to their best corrections.
+
+    `vocabulary` is the glossary's words (read from the database when not given).
+    """
+    vocabulary = glossary().words if vocabulary is None else vocabulary
     found: dict[str, str] = {}
     for word in list(dict.fromkeys(whole_words(text)))[:MAX_WORDS]:
         if not is_known(reader, word, vocabulary):
