@@ -107,6 +107,16 @@ def test_admin_login_sends_security_headers_and_needs_no_inline_code(client):
     assert blocked_by_csp(response) == []
 
 
+@pytest.mark.urls("tests.error_urls")
+@pytest.mark.parametrize("path", ["/test-errors/boom/", "/test-errors/forbidden/",
+                                  "/test-errors/suspicious/", "/no-such-page/"])
+def test_error_pages_send_security_headers_and_need_no_inline_code(path):
+    response = Client(raise_request_exception=False).get(path)
+    assert response.status_code in (400, 403, 404, 500)
+    assert_security_headers(response)
+    assert blocked_by_csp(response) == [], path
+
+
 def test_no_hsts_outside_production(client):
     # A developer's plain-http localhost must not be pinned to HTTPS for a year.
     assert "Strict-Transport-Security" not in client.get(LOGIN_URL)

@@ -1,0 +1,16 @@
+"""Settings for the CSP browser check: the test settings plus a sign-in and script injector.
+
+Used only by tests/test_csp_browser.py, in a server process of its own.
+"""
+from pathlib import Path
+
+from faqsite.settings.test import *  # noqa: F403
+from faqsite.settings.test import MIDDLEWARE, env
+
+ROOT_URLCONF = "tests.csp_browser_site"
+MIDDLEWARE = [*MIDDLEWARE]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1, "tests.csp_browser_site.InjectHarness"
+)
+# The test settings pin the index to var/; this server builds its own in a temporary directory.
+SEARCH_INDEX = {**SEARCH_INDEX, "PATH": Path(env("SEARCH_INDEX_DIR"))}  # noqa: F405
