@@ -2,6 +2,7 @@
 import string
 from collections import Counter, defaultdict
 
+from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Case, Count, F, Prefetch, Value, When, Window
 from django.db.models.functions import RowNumber, Substr, Upper
@@ -11,6 +12,7 @@ from django.utils import timezone
 
 from .citations import cite_page_apa, cite_page_mla
 from .models import FAQ, Article, ArticleCitation, FAQCitation, SectionCitation, Status
+from .structured_data import article_json_ld, json_ld_script
 
 LETTERS = list(string.ascii_uppercase)
 OTHER_LETTER = "#"
@@ -150,6 +152,9 @@ def article_context(request, article):
         "cite_mla": cite_page_mla(article, url, today),
         "cite_apa": cite_page_apa(article, url, today),
         "page_url": url,
+        "json_ld": json_ld_script(
+            article_json_ld(article, url, references, settings.SITE_NAME)
+        ),
     }
     return context
 

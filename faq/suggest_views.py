@@ -1,0 +1,168 @@
+"""Search-as-you-type: `/api/suggest?q=` completes article titles, FAQ questions and synonyms.
+
+Every keystroke asks, so the answer comes from a sorted list of word-start keys held in
+memory per process and searched with bisect; the list is rebuilt only when the content
+changes (newest `updated_at` and row count of each source).
+"""
+import re
+import threading
+import unicodedata
+from bisect import bisect_left
+from dataclasses import dataclass
+
+from django.db.models import Count, Max
+from django.http import JsonResponse
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET
+
+from search_index.models import Synonym
+
+from .models import FAQ, Article
+
+MIN_LETTERS = 2
+MAX_SUGGESTIONS = 8
+MAX_QUERY_LENGTH = 100
+# Past this many candidates a prefix is too short to rank usefully; the first ones will do.
+MAX_CANDIDATES = 400
+KIND_ORDER = {"article": 0, "synonym": 1, "faq": 2}
+WORD = re.compile(r"[a-z0-9]+")
+# Question openers carry no meaning on their own; a key starting there helps nobody.
+SKIP_WORDS = frozenset(
+    "a an and are as at be by can do does for from how i in is it my of on or the to what "
+    "when where which who why will with you your".split()
+)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    text: str
+    kind: str
+    url: str
+    detail: str = ""
+
+
+def normalise(text: str) -> str:
+    """Lower case, accents dropped, words separated by single spaces.
+
+    >>> normalise("  Sciatica — Pins & Needles ")
+    'sciatica pins needles'
+    """
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return " ".join(WORD.findall(plain))
+
+
+def word_keys(text: str) -> list[str]:
+    """The normalised text from each meaningful word onwards: what a typed prefix can match.
+
+    >>> word_keys("What causes numb feet?")
+    ['what causes numb feet', 'causes numb feet', 'numb feet', 'feet']
+    """
+    words = normalise(text).split()
+    keys = [" ".join(words)] if words else []
+    keys += [" ".join(words[i:]) for i in range(1, len(words)) if words[i] not in SKIP_WORDS]
+    return keys
+
+
+class SuggestionList:
+    """Sorted (key, position) pairs over every suggestion; a prefix is a contiguous slice."""
+
+    def __init__(self, suggestions: list[Suggestion]):
+        self.suggestions = suggestions
+        self.keys = sorted(
+            (key, n) for n, item in enumerate(suggestions) for key in word_keys(item.text)
+        )
+
+    def complete(self, prefix: str, limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
+        """Up to `limit` suggestions with a word starting with `prefix`, best first."""
+        start = bisect_left(self.keys, (prefix,))
+        candidates = {}
+        for key, n in self.keys[start:start + MAX_CANDIDATES]:
+            if not key.startswith(prefix):
+                break
+            item = self.suggestions[n]
+            from_start = key == normalise(item.text)
+            rank = (not from_start, KIND_ORDER[item.kind], len(item.text), item.text)
+            if n not in candidates or rank < candidates[n]:
+                candidates[n] = rank
+        ranked = sorted(candidates, key=candidates.get)
+        seen, chosen = set(), []
+        for n in ranked:
+            item = self.suggestions[n]
+            if (item.text.casefold(), item.url) not in seen:
+                seen.add((item.text.casefold(), item.url))
+                chosen.append(item)
+            if len(chosen) == limit:
+                break
+        return chosen
+
+
+def content_version() -> tuple:
+    """Changes whenever a suggestion source gains, loses or edits a row."""
+    return tuple(
+        tuple(model.objects.aggregate(Max("updated_at"), Count("pk")).values())
+        for model in (Article, FAQ, Synonym)
+    )
+
+
+def collect_suggestions() -> list[Suggestion]:
+    """Published titles and their other names, published questions, active synonyms."""
+    items = []
+    for title, slug, also_called in Article.objects.published().values_list(
+        "title", "slug", "also_called"
+    ):
+        url = reverse("faq:article", kwargs={"slug": slug})
+        items.append(Suggestion(title, "article", url))
+        items += [
+            Suggestion(name.strip(), "article", url, detail=title)
+            for name in also_called.splitlines()
+            if name.strip()
+        ]
+    for question, slug in FAQ.objects.published().values_list("question", "slug"):
+        items.append(Suggestion(question, "faq", reverse("faq:faq", kwargs={"slug": slug})))
+    search_url = reverse("search")
+    for phrase in Synonym.objects.filter(active=True).values_list("phrase", flat=True):
+        items.append(Suggestion(phrase, "synonym", f"{search_url}?{urlencode({'q': phrase})}"))
+    return items
+
+
+class SuggestionCache:
+    """One SuggestionList per process, rebuilt when `content_version()` changes."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._version = None
+        self._list = None
+
+    def current(self) -> SuggestionList:
+        version = content_version()
+        with self._lock:
+            if self._list is None or version != self._version:
+                self._list = SuggestionList(collect_suggestions())
+                self._version = version
+            return self._list
+
+    def clear(self) -> None:
+        with self._lock:
+            self._list = self._version = None
+
+
+cache = SuggestionCache()
+
+
+def suggestion_payload(item: Suggestion) -> dict:
+    return {"text": item.text, "kind": item.kind, "url": item.url, "detail": item.detail}
+
+
+@require_GET
+def suggest(request):
+    """JSON completions for the search box; fewer than two letters gives an empty list."""
+    prefix = normalise(request.GET.get("q", "")[:MAX_QUERY_LENGTH])
+    items = cache.current().complete(prefix) if len(prefix) >= MIN_LETTERS else []
+    response = JsonResponse(
+        {"query": prefix, "suggestions": [suggestion_payload(i) for i in items]}
+    )
+    # Completions change only with the content; a minute of browser caching saves keystrokes.
+    response["Cache-Control"] = "public, max-age=60"
+    return response
