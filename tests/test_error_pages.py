@@ -147,3 +147,14 @@ def test_database_outage_gives_json_503_for_the_api(outage):
         assert json.loads(page["body"])["error"] == "unavailable"
         assert_no_leak(page["body"])
 
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/search/?q=numb+feet", "/api/search?q=numb+feet"])
+def test_missing_search_index_is_not_named(client_500, index_dir, path):
+    # The autouse index_dir fixture points at a directory that does not exist yet.
+    response = client_500.get(path)
+    assert response.status_code in (200, 503)
+    assert "temporarily unavailable" in response.content.decode()
+    assert str(index_dir) not in response.content.decode()
+    assert_no_leak(response.content.decode())
