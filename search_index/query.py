@@ -13,10 +13,12 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import DatabaseError
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from .highlight import snippet
+from .models import SearchQueryLog
 from .results import SearchHit, SearchPage, spread_articles
 from .searcher import get_searcher
 from .spelling import apply_corrections, corrections
@@ -237,8 +239,12 @@ def search(q: str | None, page: int = 1, correct: bool = True) -> SearchPage:
         return result
     try:
         _search_index(result, correct)
-    except (IndexUnavailable, *INDEX_ERRORS) as exc:
+    except IndexUnavailable as exc:
         log.warning("Search index unavailable: %s", exc)
+        result.hits, result.total, result.unavailable = [], 0, True
+    except INDEX_ERRORS:
+        # Damage found mid-query (or a bug): the reader gets the unavailable page, not a 500.
+        log.exception("Search failed for a query of %d characters", len(text))
         result.hits, result.total, result.unavailable = [], 0, True
     return result
 
@@ -247,10 +253,6 @@ def log_search(result: SearchPage, took_ms: float) -> None:
     """Record a first-page search for the search-terms report; never fails the search."""
     if not result.query or result.page != 1 or result.unavailable:
         return
-    from django.db import DatabaseError
-
-    from .models import SearchQueryLog
-
     try:
         SearchQueryLog.objects.create(
             query=result.query[:256], results=result.total, took_ms=round(took_ms, 2)
