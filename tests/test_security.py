@@ -265,7 +265,7 @@ def test_every_admin_add_form_refuses_a_post_without_csrf_token():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", ["/search/", "/api/search"])
+@pytest.mark.parametrize("url", ["/search/", "/api/search", "/api/suggest"])
 def test_search_answers_get_only(client, url):
     make_article(status="published", published_date=timezone.localdate())
     call_command("rebuild_index", verbosity=0)
