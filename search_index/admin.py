@@ -2,6 +2,7 @@
 the search-terms report built from the query log."""
 from datetime import timedelta
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Avg, Count, Max, Q
 from django.template.response import TemplateResponse
@@ -9,13 +10,51 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from .models import IndexChange, SearchQueryLog, Synonym, UrgentCareRule
+from .synonyms import analyse
+from .urgent import compile_pattern
 
 REPORT_DAYS = 30
 REPORT_ROWS = 50
 
 
+class SynonymForm(forms.ModelForm):
+    class Meta:
+        model = Synonym
+        fields = ["phrase", "terms", "active"]
+
+    def clean_phrase(self):
+        phrase = self.cleaned_data["phrase"]
+        if not analyse(phrase):
+            raise forms.ValidationError(
+                "This phrase has only very common words (such as 'the' or 'my'), which search "
+                "ignores, so it could never match. Add a word that carries meaning."
+            )
+        return phrase
+
+    def clean_terms(self):
+        terms = self.cleaned_data["terms"]
+        if not any(analyse(line) for line in terms.splitlines()):
+            raise forms.ValidationError("Give at least one searchable clinical term.")
+        return terms
+
+
+class UrgentCareRuleForm(forms.ModelForm):
+    class Meta:
+        model = UrgentCareRule
+        fields = ["name", "level", "active", "patterns", "message"]
+
+    def clean_patterns(self):
+        patterns = self.cleaned_data["patterns"]
+        lines = [line for line in patterns.splitlines() if line.strip()]
+        empty = [line for line in lines if not compile_pattern(line)]
+        if not lines or empty:
+            raise forms.ValidationError("Each line needs at least one word to match.")
+        return patterns
+
+
 @admin.register(Synonym)
 class SynonymAdmin(admin.ModelAdmin):
+    form = SynonymForm
     list_display = ["phrase", "terms_preview", "active", "updated_at"]
     list_filter = ["active"]
     list_editable = ["active"]
@@ -29,6 +68,7 @@ class SynonymAdmin(admin.ModelAdmin):
 
 @admin.register(UrgentCareRule)
 class UrgentCareRuleAdmin(admin.ModelAdmin):
+    form = UrgentCareRuleForm
     list_display = ["name", "level", "pattern_count", "active", "updated_at"]
     list_filter = ["level", "active"]
     search_fields = ["name", "patterns", "message"]

@@ -157,3 +157,22 @@ def test_search_admin_pages_load(client, db):
         assert client.get(url, {"q": "numb"}).status_code == 200, name
     assert client.get(reverse("admin:search_index_synonym_add")).status_code == 200
     assert client.get(reverse("admin:search_index_indexchange_add")).status_code == 403
+
+
+def test_admin_rejects_synonyms_and_rules_that_could_never_match(client, db):
+    admin = User.objects.create_superuser("boss", "boss@example.com", "pw-long-enough-1")
+    client.force_login(admin)
+    response = client.post(reverse("admin:search_index_synonym_add"),
+                           {"phrase": "what is the", "terms": "--", "active": "on"})
+    assert response.status_code == 200
+    assert "could never match" in response.content.decode()
+    response = client.post(reverse("admin:search_index_urgentcarerule_add"), {
+        "name": "Empty", "level": "urgent", "active": "on", "patterns": "!!! ???",
+        "message": "Go.",
+    })
+    assert "at least one word" in response.content.decode()
+    response = client.post(reverse("admin:search_index_urgentcarerule_add"), {
+        "name": "Purple toes", "level": "urgent", "active": "on",
+        "patterns": "purple toe|toes", "message": "Go.",
+    })
+    assert response.status_code == 302
