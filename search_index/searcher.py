@@ -36,18 +36,15 @@ def get_searcher() -> Searcher:
 def _committed_files(path: Path) -> frozenset:
     """Name, size and time of the index's committed files: one directory scan, no reads."""
     try:
-        return frozenset(
-            (entry.name, entry.stat().st_size, entry.stat().st_mtime_ns)
-            for entry in os.scandir(path)
-            if entry.name.endswith((".toc", ".seg"))
-        )
+        entries = [e for e in os.scandir(path) if e.name.endswith((".toc", ".seg"))]
+        return frozenset((e.name, e.stat().st_size, e.stat().st_mtime_ns) for e in entries)
     except OSError as exc:
         raise IndexUnavailable(f"no search index in {path}") from exc
 
 
 def _current(searcher: Searcher | None, files: frozenset, seen: frozenset | None) -> Searcher:
     """Reuse the searcher when nothing changed; reopen only changed segments after a commit."""
-    if searcher is None or not files:
+    if searcher is None or searcher.is_closed or not files:
         return _open()
     if files == seen:
         return searcher

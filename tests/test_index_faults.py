@@ -240,3 +240,10 @@ def test_concurrent_editors_and_drains_lose_nothing(tmp_path):
     assert not any("Traceback" in error for error in errors), errors
     report = json.loads(django_shell(env, REPORT).stdout)
     assert report == {"same": True, "count": 40, "pending": 0, "in_step": True}
+
+
+def test_a_searcher_closed_by_a_caller_is_replaced(built):
+    with get_searcher() as searcher:  # a caller that closes what it was given
+        assert searcher.doc_count() == 2
+    assert get_searcher() is not searcher
+    assert get_searcher().doc_count() == 2
