@@ -97,13 +97,16 @@ def axes_records():
 def admin_views(label, obj):
     """(view letter, url) for the changelist, add, change, history and delete pages."""
     name = "admin:" + label.replace(".", "_")
-    return [
+    views = [
         ("v", reverse(f"{name}_changelist")),
         ("a", reverse(f"{name}_add")),
         ("v", reverse(f"{name}_change", args=[obj.pk])),
         ("v", reverse(f"{name}_history", args=[obj.pk])),
         ("d", reverse(f"{name}_delete", args=[obj.pk])),
     ]
+    if label in EDITORIAL_MODELS:
+        views.append(("v", reverse(f"{name}_preview", args=[obj.pk])))
+    return views
 
 
 def registered_labels():
@@ -136,6 +139,21 @@ def test_admin_pages_answer_by_role(client, role):
             if status != expected:
                 failures.append(f"{role} {url}: {status}, expected {expected}")
     assert failures == []
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_autocomplete_answers_only_those_who_may_view_the_target(client, role):
+    make_citation(title="Nerve compression review")
+    client.force_login(make_user(role))
+    query = {"app_label": "faq", "model_name": "articlecitation", "field_name": "citation",
+             "term": "nerve"}
+    response = client.get(reverse("admin:autocomplete"), query)
+    expected = 200 if "v" in allowed("faq.citation", role) else 403
+    assert response.status_code == expected
+    if expected == 200:
+        assert [r["text"] for r in response.json()["results"]] == [
+            "Nerve compression review (n.d.)"
+        ]
 
 
 @pytest.mark.parametrize("role", ROLES)
