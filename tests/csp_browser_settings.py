@@ -13,4 +13,6 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1, "tests.csp_browser_site.InjectHarness"
 )
 # The test settings pin the index to var/; this server builds its own in a temporary directory.
-SEARCH_INDEX = {**SEARCH_INDEX, "PATH": Path(env("SEARCH_INDEX_DIR"))}  # noqa: F405
+# (pytest's doctest collection imports this module too, without that variable.)
+_index = env("SEARCH_INDEX_DIR", default=str(BASE_DIR / "var" / "csp-index"))  # noqa: F405
+SEARCH_INDEX = {**SEARCH_INDEX, "PATH": Path(_index)}  # noqa: F405
