@@ -6,6 +6,7 @@ changes (newest `updated_at` and row count of each source).
 """
 import re
 import threading
+import time
 import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
@@ -24,7 +25,10 @@ MIN_LETTERS = 2
 MAX_SUGGESTIONS = 8
 MAX_QUERY_LENGTH = 100
 # Past this many candidates a prefix is too short to rank usefully; the first ones will do.
-MAX_CANDIDATES = 400
+MAX_CANDIDATES = 200
+# Asking the database whether content changed costs more than a lookup with ~58k rows,
+# so it is asked at most this often; a new title may take this long to be suggested.
+RECHECK_SECONDS = 10.0
 KIND_ORDER = {"article": 0, "synonym": 1, "faq": 2}
 WORD = re.compile(r"[a-z0-9]+")
 # Question openers carry no meaning on their own; a key starting there helps nobody.
@@ -71,18 +75,19 @@ class SuggestionList:
     def __init__(self, suggestions: list[Suggestion]):
         self.suggestions = suggestions
         self.keys = sorted(
-            (key, n) for n, item in enumerate(suggestions) for key in word_keys(item.text)
+            (key, n, i == 0)
+            for n, item in enumerate(suggestions)
+            for i, key in enumerate(word_keys(item.text))
         )
 
     def complete(self, prefix: str, limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
         """Up to `limit` suggestions with a word starting with `prefix`, best first."""
         start = bisect_left(self.keys, (prefix,))
         candidates = {}
-        for key, n in self.keys[start:start + MAX_CANDIDATES]:
+        for key, n, from_start in self.keys[start:start + MAX_CANDIDATES]:
             if not key.startswith(prefix):
                 break
             item = self.suggestions[n]
-            from_start = key == normalise(item.text)
             rank = (not from_start, KIND_ORDER[item.kind], len(item.text), item.text)
             if n not in candidates or rank < candidates[n]:
                 candidates[n] = rank
@@ -134,18 +139,24 @@ class SuggestionCache:
         self._lock = threading.Lock()
         self._version = None
         self._list = None
+        self._checked_at = 0.0
 
     def current(self) -> SuggestionList:
-        version = content_version()
         with self._lock:
+            now = time.monotonic()
+            if self._list is not None and now - self._checked_at < RECHECK_SECONDS:
+                return self._list
+            version = content_version()
             if self._list is None or version != self._version:
                 self._list = SuggestionList(collect_suggestions())
                 self._version = version
+            self._checked_at = now
             return self._list
 
     def clear(self) -> None:
         with self._lock:
             self._list = self._version = None
+            self._checked_at = 0.0
 
 
 cache = SuggestionCache()

@@ -1,0 +1,48 @@
+"""What search engines and printers get: JSON-LD, canonical and Open Graph, print styles."""
+import json
+
+import pytest
+
+from .helpers import SEED_ARTICLE, screenshot
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+REQUIRED_KEYS = {
+    "@context", "@type", "name", "url", "lastReviewed", "about", "citation", "datePublished",
+}
+
+
+def test_article_json_ld_parses_with_required_keys(site, page):
+    page.goto(site + SEED_ARTICLE)
+    blocks = page.locator('script[type="application/ld+json"]')
+    assert blocks.count() == 1
+    data = json.loads(blocks.text_content())
+    assert REQUIRED_KEYS <= data.keys(), sorted(data)
+    assert data["@type"] == "MedicalWebPage"
+    assert data["url"] == site + SEED_ARTICLE
+    assert data["name"] == page.locator("h1").inner_text()
+    assert data["about"]["@type"] == "MedicalCondition"
+    assert data["about"]["alternateName"]
+    cited = [c["name"] for c in data["citation"]]
+    assert len(cited) == page.locator("#page-references li").count()
+    reviewer = page.locator("dl.meta dt:text-is('Medical review') + dd").inner_text()
+    if reviewer.startswith("Not yet reviewed"):
+        assert "reviewedBy" not in data
+    else:
+        assert data["reviewedBy"]["name"] == reviewer
+    canonical = page.locator('link[rel="canonical"]').get_attribute("href")
+    assert canonical == data["url"]
+    assert page.locator('meta[property="og:url"]').get_attribute("content") == canonical
+    assert page.locator('meta[property="og:title"]').get_attribute("content") == data["name"]
+
+
+def test_print_hides_search_and_keeps_references(site, page):
+    page.goto(site + SEED_ARTICLE)
+    page.emulate_media(media="print")
+    assert not page.locator(".header-search").is_visible()
+    assert not page.locator(".site-header").is_visible()
+    references = page.locator("#page-references")
+    assert references.is_visible()
+    assert page.locator("#page-references li").first.is_visible()
+    assert page.locator(".section").first.is_visible()
+    screenshot(page, "article-print")
