@@ -3,8 +3,12 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Browser tests drive Debian's Chromium (Playwright never downloads a browser here) and
+# inject axe-core from npm.
+CHROMIUM := /usr/bin/chromium
+BROWSER_STAMP := tests/browser/node_modules/.installed
 
-.PHONY: run test lint check setup index clean
+.PHONY: run test lint check setup index clean browser-deps
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,7 +25,22 @@ setup: $(STAMP)
 run: setup
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-test: $(STAMP)
+$(BROWSER_STAMP): tests/browser/package.json tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund
+	touch $(BROWSER_STAMP)
+
+browser-deps: $(BROWSER_STAMP)
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    apt-get update && apt-get install -y chromium; \
+	  else \
+	    echo "Chromium is missing: install Debian's package as root" \
+	      "('apt-get install chromium'), then run make test again." >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
+test: $(STAMP) browser-deps
 	$(PY) -m pytest
 
 lint: $(STAMP)
