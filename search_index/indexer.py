@@ -36,6 +36,7 @@ from .storage import (
     open_index,
     writer_lock,
 )
+from .writer_processes import hold_in_parent_only, release_from_children, stop_helpers
 
 __all__ = [
     "RebuildStats",
@@ -126,6 +127,8 @@ def _write_all(ix: Index, total: int, progress: Callable[[int], None] | None) ->
     if procs > 1:
         options.update(procs=procs, multisegment=True, batchsize=500)
     writer = ix.writer(**options)
+    whoosh_lock_fd = getattr(writer.writelock, "fd", None)
+    hold_in_parent_only(whoosh_lock_fd)
     counts: Counter = Counter()
     try:
         for document in iter_documents():
@@ -135,8 +138,11 @@ def _write_all(ix: Index, total: int, progress: Callable[[int], None] | None) ->
                 progress(250)
         writer.commit(mergetype=CLEAR)
     except BaseException:
+        stop_helpers(writer)
         abandon(writer)
         raise
+    finally:
+        release_from_children(whoosh_lock_fd)
     if progress and counts.total() % 250:
         progress(counts.total() % 250)
     return counts

@@ -17,6 +17,7 @@ from whoosh import index as whoosh_index
 from whoosh.index import Index
 
 from .schema import build_schema
+from .writer_processes import hold_in_parent_only, release_from_children
 
 # Everything Whoosh (or the OS and pickle underneath it) raises for a broken index.
 INDEX_ERRORS: tuple[type[BaseException], ...] = (
@@ -104,7 +105,7 @@ def index_size(path: Path | None = None) -> int:
 
 
 @contextmanager
-def writer_lock(timeout: float) -> Iterator[None]:
+def writer_lock(timeout: float) -> Iterator[int]:
     """Hold the one-writer-at-a-time lock across processes and threads, or raise IndexLocked.
 
     flock is released by the kernel when its holder dies, so a killed indexer never leaves
@@ -113,13 +114,15 @@ def writer_lock(timeout: float) -> Iterator[None]:
     path = lock_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    hold_in_parent_only(fd)
     try:
         _acquire(fd, timeout)
         try:
-            yield
+            yield fd
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
+        release_from_children(fd)
         os.close(fd)
 
 

@@ -247,3 +247,66 @@ def test_a_searcher_closed_by_a_caller_is_replaced(built):
         assert searcher.doc_count() == 2
     assert get_searcher() is not searcher
     assert get_searcher().doc_count() == 2
+
+
+KILLED_REBUILD = """
+    import sys, time
+    from faq.models import Article, Section
+    from search_index import indexer
+    article = Article.objects.create(title="Big", slug="big", summary="s", status="published")
+    Section.objects.bulk_create(
+        Section(article=article, heading=f"h{n}", slug=f"s{n}", body="numb feet " * 20, order=n)
+        for n in range(800)
+    )
+    indexer.PARALLEL_THRESHOLD = 0  # use Whoosh's forking writer even for a small rebuild
+    calls = []
+
+    def progress(n):
+        calls.append(n)
+        if len(calls) == 3:  # the helper processes are running by now
+            print("writing", flush=True)
+            time.sleep(120)
+
+    indexer.rebuild(progress=progress)
+"""
+
+
+def processes_marked(marker):
+    """Live processes whose environment carries the marker (a killed rebuild's helpers)."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as environ:
+                if marker.encode() in environ.read():
+                    with open(f"/proc/{pid}/stat") as stat:
+                        if stat.read().split()[2] != "Z":
+                            found.append(int(pid))
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.slow
+def test_kill_9_of_a_parallel_rebuild_frees_the_lock_and_its_helpers_exit(tmp_path, settings):
+    settings.SEARCH_INDEX = {**settings.SEARCH_INDEX, "PATH": tmp_path / "index"}
+    marker = f"SEARCH_TEST_MARKER={tmp_path.name}"
+    env = manage_env(tmp_path, SEARCH_TEST_MARKER=tmp_path.name, SEARCH_AUTO_UPDATE="0")
+    assert manage(env, "migrate", "-v0").returncode == 0
+    command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "shell", "-v0", "-c",
+               textwrap.dedent(KILLED_REBUILD)]
+    rebuild = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)
+    assert rebuild.stdout.readline().strip() == "writing"
+    assert len(processes_marked(marker)) >= 2  # the rebuild and its helpers
+    rebuild.send_signal(signal.SIGKILL)
+    rebuild.wait(timeout=10)
+    with writer_lock(timeout=5):
+        writer = open_index().writer(timeout=5)
+        writer.cancel()
+    deadline = time.monotonic() + 10
+    while processes_marked(marker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert processes_marked(marker) == []
+    assert manage(env, "reconcile_index", "-v0").returncode == 0
+    report = django_shell(env, "from search_index.indexer import index_status as s; "
+                          "print(s()['in_step'], s()['index'])")
+    assert report.stdout.strip() == "True {'section': 800, 'faq': 0}"

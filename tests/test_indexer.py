@@ -219,3 +219,31 @@ def test_rebuild_keeps_a_schema_equal_index_and_replaces_an_old_schema(quiet):
     make_section()
     indexer.rebuild()
     assert whoosh_index.open_dir(str(index_path())).schema == open_index().schema
+
+
+def test_rebuild_of_the_seed_article_lands_sections_with_anchors(db):
+    from django.core.management import call_command
+
+    from faq.models import Section
+
+    call_command("loaddata", "numb-legs-and-feet", verbosity=0)  # raw: queues nothing
+    assert not IndexChange.objects.exists()
+    stats = indexer.rebuild()
+    status = indexer.index_status()
+    assert status["in_step"] and stats.documents == status["database"]
+    section = Section.objects.filter(article__status=Status.PUBLISHED).first()
+    doc = stored(f"section:{section.pk}")
+    assert doc["url"] == f"/articles/{section.article.slug}/#{section.slug}"
+    assert doc["body"] and "**" not in doc["body"]
+
+
+def test_parallel_rebuild_gives_the_same_index(quiet, monkeypatch):
+    article = make_article()
+    sections = [make_section(article, body=f"numb feet {n} " * 30) for n in range(40)]
+    indexer.rebuild()
+    single = all_ids()
+    monkeypatch.setattr(indexer, "PARALLEL_THRESHOLD", 0)  # fork Whoosh's helper writers
+    stats = indexer.rebuild()
+    assert stats.documents == {"section": 40, "faq": 0}
+    assert all_ids() == single == sorted(f"section:{s.pk}" for s in sections)
+    assert indexer.reconcile().changed == 0
