@@ -72,6 +72,9 @@ def apply_pending(timeout: float = 5.0, rebuild_limit: int | None = AUTO_REBUILD
             # picked up by it (or by the queue worker) without us waiting longer.
             logger.info("index writer busy; queued changes wait for the current writer")
             break
+        except OSError as exc:  # no lock file: read-only or full disk; the changes wait
+            logger.error("cannot take the search index writer lock: %s", exc)
+            break
         applied += done
         if failed or not done:
             break

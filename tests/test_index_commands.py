@@ -81,22 +81,51 @@ def test_process_index_queue_applies_once(content):
     assert indexer.index_status()["in_step"]
 
 
-def test_process_index_queue_watch_stops_on_sigterm(tmp_path):
-    """A worker in its own process exits cleanly, promptly, on SIGTERM."""
+REPORT = (
+    "from search_index.indexer import index_status as s; print(s()['in_step'], s()['index'])"
+)
+
+
+def wait_for(check, seconds=30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.3)
+    return False
+
+
+@pytest.mark.slow
+def test_queue_worker_rebuilds_missing_or_damaged_index_and_stops_on_sigterm(tmp_path):
+    """A worker in its own process repairs the index and exits cleanly on SIGTERM."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "faqsite.settings.dev",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+        "SEARCH_AUTO_UPDATE": "0",
     }
     manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
+
+    def shell(code):
+        done = subprocess.run([*manage, "shell", "-v0", "-c", code], env=env,
+                              capture_output=True, text=True, timeout=120)
+        return done.stdout.strip()
+
     subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, timeout=120)
+    shell("from faq.models import Article, Section; a = Article.objects.create(title='T', "
+          "slug='t', summary='s', status='published'); Section.objects.create(article=a, "
+          "heading='H', slug='h', body='numb')")
     worker = subprocess.Popen(
         [*manage, "process_index_queue", "--watch", "--interval", "0.2"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
-    time.sleep(3)
-    worker.send_signal(signal.SIGTERM)
-    out, err = worker.communicate(timeout=20)
+    try:
+        assert wait_for(lambda: shell(REPORT) == "True {'section': 1, 'faq': 0}")
+        next((tmp_path / "index").glob("*.toc")).write_bytes(b"garbage")
+        assert wait_for(lambda: shell(REPORT) == "True {'section': 1, 'faq': 0}")
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        out, err = worker.communicate(timeout=20)
     assert worker.returncode == 0, err
     assert "Stopped." in out

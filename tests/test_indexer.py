@@ -158,6 +158,24 @@ def test_failing_commit_keeps_change_queued_and_frees_the_lock(quiet, monkeypatc
     assert stored(f"section:{section.pk}") is not None
 
 
+def test_rebuild_that_fails_keeps_the_old_index_and_frees_the_lock(quiet, monkeypatch):
+    from django.core.management import CommandError, call_command
+
+    old = make_section()
+    indexer.rebuild()
+    make_section()
+
+    def disk_full(self, segments):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(SegmentWriter, "_commit_toc", disk_full)
+    with pytest.raises(CommandError, match="No space left"):
+        call_command("rebuild_index", verbosity=0)
+    assert all_ids() == [f"section:{old.pk}"]  # readers still have the old index
+    monkeypatch.undo()
+    assert indexer.rebuild().total == 2
+
+
 def test_a_row_that_cannot_be_indexed_does_not_block_the_others(quiet):
     indexer.rebuild()
     section = make_section()

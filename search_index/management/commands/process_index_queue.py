@@ -6,9 +6,13 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from search_index.indexer import apply_pending
+from search_index.indexer import apply_pending, rebuild
+from search_index.searcher import get_searcher
+from search_index.storage import IndexUnavailable
 
 logger = logging.getLogger("search_index.worker")
+
+REPAIR_INTERVAL = 60.0  # seconds to wait after a failed rebuild before trying again
 
 
 class Command(BaseCommand):
@@ -25,6 +29,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         self.stopping = False
+        self.next_repair = 0.0
         if not options["watch"]:
             self._report(self._apply(options["timeout"]), options["verbosity"])
             return
@@ -32,6 +37,7 @@ class Command(BaseCommand):
         try:
             while not self.stopping:
                 self._report(self._apply(options["timeout"]), options["verbosity"], quiet=True)
+                self._repair_if_unavailable()
                 self._sleep(options["interval"])
         finally:
             for sig, handler in previous.items():
@@ -48,6 +54,23 @@ class Command(BaseCommand):
         except Exception:
             logger.exception("applying search index changes failed; retrying later")
             return 0
+
+    def _repair_if_unavailable(self) -> None:
+        """Rebuild an index that cannot be read: the database holds everything it needs."""
+        try:
+            get_searcher()
+            return
+        except IndexUnavailable as exc:
+            if time.monotonic() < self.next_repair:
+                return
+            logger.warning("search index unavailable (%s); rebuilding it", exc)
+        try:
+            stats = rebuild()
+            logger.warning("search index rebuilt: %d documents", stats.total)
+        except Exception:
+            # A full disk, say: try again later rather than rebuilding in a tight loop.
+            self.next_repair = time.monotonic() + REPAIR_INTERVAL
+            logger.exception("rebuilding the search index failed; retrying later")
 
     def _report(self, applied: int, verbosity: int, quiet: bool = False) -> None:
         if verbosity >= 1 and (applied or not quiet):

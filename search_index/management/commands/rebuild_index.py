@@ -34,7 +34,8 @@ class Command(BaseCommand):
             bar = tqdm(total=sum(count_indexable().values()), unit="doc", file=self.stderr)
         try:
             stats = rebuild(progress=bar.update if bar else None)
-        except (IndexLocked, IndexUnavailable) as exc:
+        except (IndexLocked, IndexUnavailable, OSError) as exc:
+            # The old index stays in place: the new content is only committed at the end.
             raise CommandError(f"Rebuild failed: {exc}") from exc
         finally:
             if bar:
