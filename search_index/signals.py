@@ -79,10 +79,18 @@ def faq_changed(sender, instance, raw=False, **kwargs) -> None:
     _schedule()
 
 
-def article_changed(sender, instance, raw=False, **kwargs) -> None:
+# Article fields that appear in its sections' and FAQs' documents (or decide whether they show).
+ARTICLE_INDEXED_FIELDS = frozenset(
+    {"title", "slug", "status", "also_called", "source_name", "source_url"}
+)
+
+
+def article_changed(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
     """Publishing, unpublishing or renaming an article changes all its sections and FAQs."""
     if raw or not auto_update_enabled() or instance.pk is None:
         return
+    if update_fields is not None and not ARTICLE_INDEXED_FIELDS & set(update_fields):
+        return  # e.g. "mark reviewed today": nothing readers search changed
     sections = list(instance.sections.values_list("pk", flat=True))
     faqs = list(instance.faqs.values_list("pk", flat=True))
     if sections or faqs:

@@ -179,3 +179,18 @@ def test_save_after_a_rolled_back_savepoint_is_still_applied(commit):
             pass
         section = make_section(heading="Kept")
     assert stored(f"section:{section.pk}")["title"] == "Kept"
+
+
+def test_article_save_of_unindexed_fields_queues_nothing(commit):
+    with commit():
+        article = make_article()
+        make_section(article)
+    IndexChange.objects.all().delete()
+    with commit():
+        article.medical_reviewer = "Dr Who"
+        article.save(update_fields=["medical_reviewer", "updated_at"])
+    assert not IndexChange.objects.exists()
+    with commit():
+        article.also_called = "Pins and needles"
+        article.save(update_fields=["also_called"])
+    assert IndexChange.objects.filter(model="section").count() == 1
