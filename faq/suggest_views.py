@@ -95,8 +95,10 @@ class SuggestionList:
         seen, chosen = set(), []
         for n in ranked:
             item = self.suggestions[n]
-            if (item.text.casefold(), item.url) not in seen:
-                seen.add((item.text.casefold(), item.url))
+            # The same words twice (a topic's other name and a synonym) would only puzzle;
+            # the better-ranked one, a topic before a search, stays.
+            if normalise(item.text) not in seen:
+                seen.add(normalise(item.text))
                 chosen.append(item)
             if len(chosen) == limit:
                 break

@@ -93,6 +93,13 @@ def test_content_rechecked_at_most_every_few_seconds(client, seed, monkeypatch):
     assert texts(suggest(client, "zebra")) == ["Zebra feet"]
 
 
+def test_same_words_suggested_once_topic_first(client, seed):
+    items = suggest(client, "pins and")
+    assert len(texts(items)) == len({normalise(t) for t in texts(items)})
+    pins = [i for i in items if normalise(i["text"]) == "pins and needles"]
+    assert [i["kind"] for i in pins] == ["article"]
+
+
 def test_hostile_and_long_input_is_harmless(client, seed):
     assert suggest(client, "<script>") == []
     assert suggest(client, "%" * 5000) == []

@@ -64,3 +64,13 @@ def test_no_horizontal_scroll_at_375px(site, mobile_page):
             wide[name] = width
         screenshot(mobile_page, f"{name}-375")
     assert wide == {}, f"pages wider than the 375 px screen: {wide}"
+
+
+def test_open_suggestion_list_has_no_axe_violations(site, axe_page):
+    axe_page.goto(site + "/")
+    axe_page.locator("#home-q").press_sequentially("pins", delay=20)
+    axe_page.get_by_role("listbox").wait_for(state="visible")
+    axe_page.locator("#home-q").press("ArrowDown")
+    violations = run_axe(axe_page)
+    assert violations == [], describe(violations)
+    screenshot(axe_page, "home-suggestions-1280")

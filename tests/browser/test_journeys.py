@@ -62,15 +62,29 @@ def test_misspelling_offers_the_right_word(site, page):
     assert page.locator(".search-hit").count() > 0
 
 
+def focused_id(page) -> str:
+    return page.evaluate("document.activeElement.id")
+
+
+def test_tab_reaches_skip_link_then_search_box(site, page):
+    page.goto(site + SEED_ARTICLE)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Skip to main content"
+    assert page.locator(".skip-link").is_visible()  # it shows itself when focused
+    page.keyboard.press("Tab")  # the site name
+    page.keyboard.press("Tab")
+    assert focused_id(page) == "header-q"
+    page.keyboard.type("numb toes", delay=5)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search/?q=numb+toes")
+
+
 def test_keyboard_only_search(site, page):
     page.goto(site + "/")
     page.keyboard.press("Tab")
-    focused = page.evaluate("document.activeElement.textContent.trim()")
-    assert focused == "Skip to main content"
-    assert page.locator(".skip-link").is_visible()  # it shows itself when focused
-    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")  # the skip link: focus moves to the main content
     page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.id") == "home-q"
+    assert focused_id(page) == "home-q"
     page.keyboard.type("burning feet diabetes", delay=5)
     page.keyboard.press("Enter")
     page.wait_for_url("**/search/?q=burning+feet+diabetes")
