@@ -15,7 +15,7 @@ from pathlib import Path
 from benchmarks.metrics import dedupe, first_relevant_rank, mean, ndcg, recall, reciprocal_rank
 
 K = 10
-MAX_PAGES = 3  # pages of project results read to fill k distinct documents
+MAX_PAGES = 2  # pages of project results read to fill k distinct documents
 Runner = Callable[[str], list[str]]
 
 
