@@ -8,6 +8,23 @@ from django.utils.safestring import SafeString
 # Inside <script> only '<' can start '</script>' or '<!--'; '>' and '&' are escaped as well,
 # as Django's json_script does, so the block reads the same in any HTML parser.
 SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+# The models keep author and reviewer as plain names; these words mark a group, not a person.
+GROUP_WORDS = frozenset(
+    "team editors editorial staff board committee institute foundation association society "
+    "service department clinic hospital organisation organization nhs nih".split()
+)
+
+
+def agent(name: str) -> dict:
+    """A Person, or an Organization when the name is plainly a group.
+
+    >>> agent("Symptom Search editorial team")["@type"]
+    'Organization'
+    >>> agent("Dr Ada Example")["@type"]
+    'Person'
+    """
+    words = set(name.casefold().replace(",", " ").split())
+    return {"@type": "Organization" if words & GROUP_WORDS else "Person", "name": name}
 
 
 def citation_node(citation) -> dict:
@@ -44,9 +61,9 @@ def article_json_ld(article, url: str, references, site_name: str) -> dict:
         "publisher": {"@type": "Organization", "name": site_name},
     }
     if article.author:
-        data["author"] = {"@type": "Person", "name": article.author}
+        data["author"] = agent(article.author)
     if article.medical_reviewer:
-        data["reviewedBy"] = {"@type": "Person", "name": article.medical_reviewer}
+        data["reviewedBy"] = agent(article.medical_reviewer)
     if article.last_reviewed:
         data["lastReviewed"] = article.last_reviewed
     if article.published_date:

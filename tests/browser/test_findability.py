@@ -9,6 +9,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 REQUIRED_KEYS = {
     "@context", "@type", "name", "url", "lastReviewed", "about", "citation", "datePublished",
+    "author",
 }
 
 
@@ -23,6 +24,8 @@ def test_article_json_ld_parses_with_required_keys(site, page):
     assert data["name"] == page.locator("h1").inner_text()
     assert data["about"]["@type"] == "MedicalCondition"
     assert data["about"]["alternateName"]
+    written_by = page.locator("dl.meta dt:text-is('Written by') + dd").inner_text()
+    assert data["author"]["name"] == written_by
     cited = [c["name"] for c in data["citation"]]
     assert len(cited) == page.locator("#page-references li").count()
     reviewer = page.locator("dl.meta dt:text-is('Medical review') + dd").inner_text()
