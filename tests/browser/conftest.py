@@ -16,9 +16,9 @@ def require(path, what: str) -> None:
         pytest.fail(f"{what} is missing ({path}); run `make browser-deps` to install it.")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """One headless Chromium for the whole run."""
+    """One headless Chromium per test module (the async switch below ends with it)."""
     require(CHROMIUM, "Debian's chromium")
     from playwright.sync_api import sync_playwright
 
