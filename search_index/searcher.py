@@ -1,7 +1,8 @@
-"""One Whoosh searcher per process, opened after the fork and refreshed cheaply per request.
+"""One Whoosh searcher per process, opened after the fork and checked cheaply per request.
 
 A searcher opened before a fork and shared by workers returns wrong results once the index
 has several segments, so the cached searcher remembers the process and index it belongs to.
+Each call costs one directory scan; a new searcher is opened only when the index changed.
 """
 import os
 import threading
@@ -43,17 +44,16 @@ def _committed_files(path: Path) -> frozenset:
 
 
 def _current(searcher: Searcher | None, files: frozenset, seen: frozenset | None) -> Searcher:
-    """Reuse the searcher when nothing changed; reopen only changed segments after a commit."""
-    if searcher is None or searcher.is_closed or not files:
+    """Reuse the searcher while the index files are unchanged; otherwise open a new one.
+
+    Searcher.refresh() is not used: in whoosh-reloaded 2.7.5 it fails on a single-segment
+    index and, with several segments, keeps segments a merge removed (duplicate results).
+    Opening a searcher costs a few milliseconds, and only after a commit. The old searcher
+    is not closed: another thread may still read from it; it closes when collected.
+    """
+    if searcher is None or searcher.is_closed or files != seen or not files:
         return _open()
-    if files == seen:
-        return searcher
-    if not searcher.up_to_date():
-        # The old searcher is not closed: another thread may still be reading from it, and
-        # its files close when it is garbage collected.
-        return searcher.refresh()
-    # Same generation but files changed in place (damage or a restore): read everything anew.
-    return _open()
+    return searcher
 
 
 def _open() -> Searcher:

@@ -310,3 +310,55 @@ def test_kill_9_of_a_parallel_rebuild_frees_the_lock_and_its_helpers_exit(tmp_pa
     report = django_shell(env, "from search_index.indexer import index_status as s; "
                           "print(s()['in_step'], s()['index'])")
     assert report.stdout.strip() == "True {'section': 800, 'faq': 0}"
+
+
+def test_unwritable_lock_file_leaves_changes_queued_and_saves_commit(
+    built, index_dir, settings, django_capture_on_commit_callbacks
+):
+    settings.SEARCH_INDEX = {**settings.SEARCH_INDEX, "AUTO_UPDATE": True}
+    lock = index_dir.with_name(index_dir.name + ".lock")
+    lock.unlink(missing_ok=True)
+    lock.mkdir()  # opening the lock file now fails, as on a read-only disk
+    with django_capture_on_commit_callbacks(execute=True):
+        section = make_section(heading="Waits for the disk")
+    assert indexer.pending_changes().filter(object_id=section.pk).exists()
+    lock.rmdir()
+    assert indexer.apply_pending() == 1
+    assert get_searcher().document(doc_id=f"section:{section.pk}")["title"] == "Waits for the disk"
+
+
+def test_searcher_shared_by_threads_while_the_index_changes(built):
+    import threading
+
+    errors = []
+
+    def read():
+        try:
+            for _ in range(50):
+                assert get_searcher().doc_count() >= 2
+        except Exception as exc:  # collected: a thread's assertion would otherwise vanish
+            errors.append(exc)
+
+    readers = [threading.Thread(target=read) for _ in range(4)]
+    for reader in readers:
+        reader.start()
+    for _ in range(5):
+        indexer.enqueue("section", make_section().pk)
+        indexer.apply_pending()
+    for reader in readers:
+        reader.join()
+    assert errors == []
+    assert get_searcher().doc_count() == 7
+
+
+def test_repeated_edits_never_show_stale_or_duplicate_documents(built):
+    section = built[0]
+    key = f"section:{section.pk}"
+    for n in range(12):  # enough commits for Whoosh to merge segments along the way
+        section.heading = f"Edit {n}"
+        section.save()
+        indexer.enqueue("section", section.pk)
+        indexer.apply_pending()
+        searcher = get_searcher()
+        assert searcher.doc_count() == 2
+        assert [f["title"] for f in searcher.documents(doc_id=key)] == [f"Edit {n}"]
