@@ -47,16 +47,26 @@ def site(transactional_db, live_server, index_dir):
 
 
 class PageWatch:
-    """Console errors and failed requests seen by a page (CSP refusals show up here)."""
+    """Console errors and failed sub-requests seen by a page (CSP refusals show up here)."""
+
+    SUBRESOURCES = {"stylesheet", "script", "fetch", "xhr", "image", "font"}
 
     def __init__(self, page):
         self.errors = []
         page.on("console", self._console)
+        page.on("response", self._response)
         page.on("pageerror", lambda exc: self.errors.append(f"page error: {exc}"))
 
     def _console(self, message):
-        if message.type == "error" and "404" not in message.text:
+        # A failed load is reported by _response with its address; the console repeats it.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
             self.errors.append(message.text)
+
+    def _response(self, response):
+        # Chromium asks for /favicon.ico on its own; the site has none.
+        wanted = response.request.resource_type in self.SUBRESOURCES
+        if response.status >= 400 and wanted and not response.url.endswith("/favicon.ico"):
+            self.errors.append(f"{response.status} {response.url}")
 
 
 def new_page(browser, viewport=DESKTOP, **options):
