@@ -9,7 +9,7 @@ crash or a full disk delays a change but never loses it.
 import logging
 from collections.abc import Iterable
 
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from whoosh.index import LockError
 
@@ -28,7 +28,7 @@ from .storage import (
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500  # queued changes applied per Whoosh commit
-MAX_PASSES = 5  # drains per apply_pending call, for changes that arrive while draining
+MAX_PASSES = 20  # drains per apply_pending call, for changes that arrive while draining
 AUTO_REBUILD_LIMIT = 2000  # a missing index this small is rebuilt inside a save's request
 
 
@@ -46,7 +46,7 @@ def enqueue_many(model_name: str, pks: Iterable[int]) -> None:
     )
 
 
-def pending_changes():
+def pending_changes() -> QuerySet:
     """Queued changes not yet in the index, oldest first."""
     return IndexChange.objects.filter(applied_at__isnull=True).order_by("pk")
 

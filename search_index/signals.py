@@ -26,10 +26,16 @@ def auto_update_enabled() -> bool:
     return bool(settings.SEARCH_INDEX.get("AUTO_UPDATE", True))
 
 
+# How long a save's request waits for another writer. Whoever holds the lock drains the queue
+# again before it lets go, so giving up early loses nothing; it only spares the editor a wait
+# behind a long rebuild.
+APPLY_TIMEOUT = 2.0
+
+
 def apply_after_commit() -> None:
     """Apply the queue once the saving transaction committed; a failure waits in the queue."""
     try:
-        apply_pending()
+        apply_pending(timeout=settings.SEARCH_INDEX.get("APPLY_TIMEOUT", APPLY_TIMEOUT))
     except Exception:
         # The change is safely queued; the queue worker or the next save applies it.
         logger.exception("applying search index changes failed; they stay queued")
