@@ -130,5 +130,5 @@ def test_fast_with_an_imported_sized_collection(client, seed):
         timings.append(time.perf_counter() - started)
     print(f"suggest with 58k questions: cold {cold * 1000:.0f} ms, "
           f"warm max {max(timings) * 1000:.1f} ms")
-    assert cold < 15
+    assert cold < 10
     assert max(timings) < 0.1
