@@ -11,6 +11,9 @@ PAGES = {
     "article": SEED_ARTICLE,
     "faq": "/faqs/pins-and-needles-in-feet/",
     "not-found": "/no-such-page/",
+    "topics": "/topics/",
+    "questions": "/faqs/",
+    "no-results": "/search/?q=xylophone+elbow",
 }
 
 
