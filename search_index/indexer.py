@@ -163,14 +163,13 @@ def reconcile() -> ReconcileStats:
     An index that cannot be opened is rebuilt instead.
     """
     with writer_lock(REBUILD_LOCK_TIMEOUT):
+        covered = covered_changes()
         try:
-            ix = open_index(create=True)
-        except IndexUnavailable as exc:
-            logger.warning("search index unavailable (%s); rebuilding it", exc)
+            stats = _reconcile_documents(open_index(create=True))
+        except (IndexUnavailable, *INDEX_ERRORS) as exc:
+            logger.warning("search index unreadable (%s); rebuilding it", exc)
             rebuild_locked(None)
             return ReconcileStats(rebuilt=True)
-        covered = covered_changes()
-        stats = _reconcile_documents(ix)
         mark_covered(covered)
         drain()
     return stats

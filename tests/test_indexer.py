@@ -204,11 +204,12 @@ def test_reconcile_fixes_extra_missing_and_stale_documents(quiet):
     assert indexer.reconcile().changed == 0
 
 
-def test_reconcile_rebuilds_a_damaged_index(quiet):
+@pytest.mark.parametrize("pattern", ["*.toc", "*.seg"])
+def test_reconcile_rebuilds_a_damaged_index(quiet, pattern):
     section = make_section()
     indexer.rebuild()
-    toc = next(index_path().glob("*.toc"))
-    toc.write_bytes(b"garbage")
+    for damaged in index_path().glob(pattern):
+        damaged.write_bytes(b"garbage" * 100)
     assert indexer.reconcile().rebuilt
     assert all_ids() == [f"section:{section.pk}"]
 

@@ -11,7 +11,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             stats = reconcile()
-        except IndexLocked as exc:
+        except (IndexLocked, OSError) as exc:
             raise CommandError(f"Reconcile failed: {exc}") from exc
         verbosity = options["verbosity"]
         if verbosity < 1:
