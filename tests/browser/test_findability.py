@@ -1,7 +1,10 @@
 """What search engines and printers get: JSON-LD, canonical and Open Graph, print styles."""
 import json
+import re
 
 import pytest
+
+from faq.models import FAQ
 
 from .helpers import SEED_ARTICLE, screenshot
 
@@ -49,3 +52,16 @@ def test_print_hides_search_and_keeps_references(site, page):
     assert page.locator("#page-references li").first.is_visible()
     assert page.locator(".section").first.is_visible()
     screenshot(page, "article-print")
+
+
+def test_robots_leads_to_a_sitemap_with_the_article_and_faqs(site, page):
+    robots = page.request.get(site + "/robots.txt")
+    assert robots.ok
+    sitemap = re.search(r"^Sitemap: (\S+)$", robots.text(), re.MULTILINE).group(1)
+    assert sitemap == site + "/sitemap.xml"
+    listed = []
+    for part in re.findall(r"<loc>([^<]+)</loc>", page.request.get(sitemap).text()):
+        listed += re.findall(r"<loc>([^<]+)</loc>", page.request.get(part).text())
+    assert site + SEED_ARTICLE in listed
+    faqs = [site + faq.get_absolute_url() for faq in FAQ.objects.published()]
+    assert faqs and set(faqs) <= set(listed)
