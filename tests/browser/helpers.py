@@ -1,6 +1,7 @@
 """Shared constants and page helpers for the browser tests."""
 import json
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.conf import settings
 
@@ -51,6 +52,4 @@ def screenshot(page, name: str) -> Path:
 
 def search(page, base_url: str, query: str) -> None:
     """Open the results page for `query` the way a link would."""
-    from urllib.parse import urlencode
-
     page.goto(f"{base_url}/search/?{urlencode({'q': query})}")

@@ -1,7 +1,7 @@
 """axe-core, heading order, mobile width and screenshots of the main reader pages."""
 import pytest
 
-from .helpers import SEED_ARTICLE, URGENT_QUERY, describe, run_axe, screenshot
+from .helpers import SEED_ARTICLE, URGENT_QUERY, describe, run_axe, screenshot, search
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -39,14 +39,14 @@ def test_page_has_no_axe_violations_and_headings_in_order(site, axe_page, name):
 
 
 def test_urgent_results_have_no_axe_violations(site, axe_page):
-    axe_page.goto(f"{site}/search/?q={URGENT_QUERY.replace(' ', '+')}")
+    search(axe_page, site, URGENT_QUERY)
     violations = run_axe(axe_page)
     assert violations == [], describe(violations)
     screenshot(axe_page, "urgent-results-1280")
 
 
 def test_urgent_banner_is_not_colour_alone(site, page):
-    page.goto(f"{site}/search/?q={URGENT_QUERY.replace(' ', '+')}")
+    search(page, site, URGENT_QUERY)
     banner = page.get_by_role("alert")
     label = banner.locator("strong").first
     assert label.inner_text().strip().rstrip(":") == "Emergency"
