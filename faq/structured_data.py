@@ -2,7 +2,7 @@
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.utils.html import format_html
+from django.utils.html import format_html, strip_tags
 from django.utils.safestring import SafeString
 
 # Inside <script> only '<' can start '</script>' or '<!--'; '>' and '&' are escaped as well,
@@ -71,6 +71,20 @@ def article_json_ld(article, url: str, references, site_name: str) -> dict:
     if references:
         data["citation"] = [citation_node(c) for c in references]
     return data
+
+
+def faq_json_ld(faq, url: str) -> dict | None:
+    """FAQPage data for a question answered on this site; none when the answer is elsewhere."""
+    answer = " ".join(strip_tags(faq.answer_html()).split())
+    if not answer:
+        return None
+    question = {
+        "@type": "Question",
+        "name": faq.question,
+        "acceptedAnswer": {"@type": "Answer", "text": answer},
+    }
+    return {"@context": "https://schema.org", "@type": "FAQPage", "url": url,
+            "mainEntity": [question]}
 
 
 def json_ld_script(data: dict) -> SafeString:

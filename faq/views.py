@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from .citations import cite_page_apa, cite_page_mla
 from .models import FAQ, Article, ArticleCitation, FAQCitation, SectionCitation, Status
-from .structured_data import article_json_ld, json_ld_script
+from .structured_data import article_json_ld, faq_json_ld, json_ld_script
 
 LETTERS = list(string.ascii_uppercase)
 OTHER_LETTER = "#"
@@ -182,7 +182,10 @@ def faq_detail(request, slug):
     faq = get_object_or_404(
         FAQ.objects.published().select_related("article", "section"), slug=slug
     )
-    return render(request, "faq/faq.html", faq_context(faq))
+    context = faq_context(faq)
+    if data := faq_json_ld(faq, request.build_absolute_uri(faq.get_absolute_url())):
+        context["json_ld"] = json_ld_script(data)
+    return render(request, "faq/faq.html", context)
 
 
 def faq_context(faq):

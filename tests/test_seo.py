@@ -91,3 +91,22 @@ def test_reviewer_only_when_recorded(client, seed):
     data, _ = json_ld(client, SEED_URL)
     assert data["reviewedBy"] == {"@type": "Person", "name": "Dr A. Example"}
     assert data["lastReviewed"]
+
+
+def test_faq_page_carries_its_question_and_answer(client, seed):
+    faq = FAQ.objects.published().exclude(answer="").first()
+    data, raw = json_ld(client, faq.get_absolute_url())
+    assert data["@type"] == "FAQPage"
+    assert data["url"] == f"http://testserver{faq.get_absolute_url()}"
+    [question] = data["mainEntity"]
+    assert question["name"] == faq.question
+    text = question["acceptedAnswer"]["text"]
+    assert text and "<" not in text  # plain text, markup removed
+    assert text.split()[0] in faq.answer
+
+
+def test_faq_answered_elsewhere_has_no_faq_markup(client, seed):
+    faq = FAQ.objects.published().first()
+    FAQ.objects.filter(pk=faq.pk).update(answer="", source_url="https://example.org/a")
+    html = client.get(faq.get_absolute_url()).content.decode()
+    assert JSON_LD.findall(html) == []

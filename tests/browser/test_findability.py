@@ -47,6 +47,7 @@ def test_print_hides_search_and_keeps_references(site, page):
     page.emulate_media(media="print")
     assert not page.locator(".header-search").is_visible()
     assert not page.locator(".site-header").is_visible()
+    assert not page.locator(".toc").is_visible()  # page links mean nothing on paper
     references = page.locator("#page-references")
     assert references.is_visible()
     assert page.locator("#page-references li").first.is_visible()
