@@ -10,7 +10,7 @@ from whoosh.reading import IndexReader
 from whoosh.support.levenshtein import distance
 
 from .analysis import STOP_WORDS, WORD_PATTERN
-from .synonyms import glossary, whole_words
+from .synonyms import Glossary, glossary, whole_words
 
 VOCABULARY_FIELD = "words"
 MIN_LENGTH = 4  # shorter words have too many neighbours to guess from
@@ -36,7 +36,7 @@ def is_known(reader: IndexReader, word: str, vocabulary: set[str]) -> bool:
     )
 
 
-def correct_word(reader: IndexReader, word: str, vocabulary: set[str]) -> str | None:
+def correct_word(reader: IndexReader, word: str, lay: Glossary) -> str | None:
     """The closest known word, preferring fewer edits, then the most documents."""
     limit = max_distance(word)
     candidates: dict[str, tuple[int, int]] = {}
@@ -45,8 +45,8 @@ def correct_word(reader: IndexReader, word: str, vocabulary: set[str]) -> str | 
             candidates[term] = (maxdist, -reader.doc_frequency(VOCABULARY_FIELD, term))
         if candidates:
             break
-    for term in vocabulary:
-        if term[:1] == word[:1] and abs(len(term) - len(word)) <= limit:
+    for term in lay.words_starting_like(word):
+        if abs(len(term) - len(word)) <= limit:
             edits = distance(term, word, limit=limit + 1)
             if edits <= limit:
                 # Glossary words carry no frequency; an index word at equal distance wins.
@@ -56,18 +56,16 @@ def correct_word(reader: IndexReader, word: str, vocabulary: set[str]) -> str | 
     return min(candidates, key=lambda term: (candidates[term], term))
 
 
-def corrections(
-    reader: IndexReader, text: str, vocabulary: set[str] | None = None
-) -> dict[str, str]:
+def corrections(reader: IndexReader, text: str, lay: Glossary | None = None) -> dict[str, str]:
     """Unknown words of the query (lower-cased) mapped to their best corrections.
 
-    `vocabulary` is the glossary's words (read from the database when not given).
+    `lay` is the glossary (read from the database when not given).
     """
-    vocabulary = glossary().words if vocabulary is None else vocabulary
+    lay = glossary() if lay is None else lay
     found: dict[str, str] = {}
     for word in list(dict.fromkeys(whole_words(text)))[:MAX_WORDS]:
-        if not is_known(reader, word, vocabulary):
-            better = correct_word(reader, word, vocabulary)
+        if not is_known(reader, word, lay.words):
+            better = correct_word(reader, word, lay)
             if better is not None:
                 found[word] = better
     return found

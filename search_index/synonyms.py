@@ -37,31 +37,43 @@ class Glossary:
 
     entries: dict[Tokens, set[Tokens]] = field(default_factory=dict)
     words: set[str] = field(default_factory=set)
+    # Phrases by their first token, and words by their first letter: with thousands of
+    # imported "also called" names, scanning everything per query would cost milliseconds.
+    _phrases_by_first: dict[str, list[Tokens]] = field(default_factory=dict)
+    _words_by_initial: dict[str, set[str]] = field(default_factory=dict)
 
     def add(self, phrase: str, terms: Iterable[str]) -> None:
         key = analyse(phrase)
         if not key:
             return
-        self.words.update(whole_words(phrase))
+        self._add_words(whole_words(phrase))
         for term in terms:
             tokens = analyse(term)
             if tokens and tokens != key:
-                self.entries.setdefault(key, set()).add(tokens)
-                self.words.update(whole_words(term))
+                if key not in self.entries:
+                    self.entries[key] = set()
+                    self._phrases_by_first.setdefault(key[0], []).append(key)
+                self.entries[key].add(tokens)
+                self._add_words(whole_words(term))
+
+    def _add_words(self, words: list[str]) -> None:
+        for word in words:
+            self.words.add(word)
+            self._words_by_initial.setdefault(word[:1], set()).add(word)
+
+    def words_starting_like(self, word: str) -> set[str]:
+        """Glossary words with the same first letter (where misspellings rarely are)."""
+        return self._words_by_initial.get(word[:1], set())
 
     def expansions(self, query_tokens: Tokens) -> list[Tokens]:
         """Terms of every phrase that occurs, word for word, in the query; new ones only."""
         found: set[Tokens] = set()
-        for key, terms in self.entries.items():
-            if _contains(query_tokens, key):
-                found.update(terms)
+        for i, token in enumerate(query_tokens):
+            for key in self._phrases_by_first.get(token, ()):
+                if query_tokens[i : i + len(key)] == key:
+                    found.update(self.entries[key])
         present = set(query_tokens)
         return sorted(t for t in found if not set(t) <= present)
-
-
-def _contains(tokens: Tokens, part: Tokens) -> bool:
-    n = len(part)
-    return any(tokens[i : i + n] == part for i in range(len(tokens) - n + 1))
 
 
 _lock = threading.Lock()
