@@ -191,8 +191,11 @@ def test_missing_path_is_a_clear_error(db, tmp_path):
 def test_imported_topics_are_searchable(db, tree):
     pytest.importorskip("search_index.indexer")
     from search_index.query import search
+    from search_index.storage import open_index
 
     run_import(tree)
+    with open_index(create=False).searcher() as searcher:
+        assert searcher.doc_count() == FAQ.objects.count() == 9  # one index pass, every FAQ
     hits = search("pins and needles").hits
     assert hits and hits[0].article_title == "Numbness and tingling"
     assert any("Tarsal" in h.title for h in search("tarsal tunnel causes").hits)
