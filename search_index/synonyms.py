@@ -1,14 +1,17 @@
 """Lay language at query time: editors' Synonym table plus articles' "also called" names.
 
 Both become one in-memory glossary keyed by analysed phrase. It is rebuilt only when a cheap
-database fingerprint (row counts and newest update time) changes, so every worker process
-sees an editor's change on its next search without re-reading the tables each time.
+database fingerprint (row counts and newest update time) changes; each worker checks the
+fingerprint at most every RECHECK_SECONDS, and at once after a save in its own process.
 """
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from django.core.signals import setting_changed
 from django.db.models import Count, Max
+from django.db.models.signals import post_delete, post_save
 
 from faq.models import Article
 
@@ -43,18 +46,24 @@ class Glossary:
     _words_by_initial: dict[str, set[str]] = field(default_factory=dict)
 
     def add(self, phrase: str, terms: Iterable[str]) -> None:
+        """An editor's synonym: its words also become spelling vocabulary."""
         key = analyse(phrase)
         if not key:
             return
         self._add_words(whole_words(phrase))
         for term in terms:
-            tokens = analyse(term)
-            if tokens and tokens != key:
-                if key not in self.entries:
-                    self.entries[key] = set()
-                    self._phrases_by_first.setdefault(key[0], []).append(key)
-                self.entries[key].add(tokens)
+            if self.link(key, analyse(term)):
                 self._add_words(whole_words(term))
+
+    def link(self, key: Tokens, tokens: Tokens) -> bool:
+        """Map an analysed phrase to analysed terms; False when there is nothing to map."""
+        if not key or not tokens or tokens == key:
+            return False
+        if key not in self.entries:
+            self.entries[key] = set()
+            self._phrases_by_first.setdefault(key[0], []).append(key)
+        self.entries[key].add(tokens)
+        return True
 
     def _add_words(self, words: list[str]) -> None:
         for word in words:
@@ -76,8 +85,12 @@ class Glossary:
         return sorted(t for t in found if not set(t) <= present)
 
 
+# Checking the fingerprint costs two aggregate queries (milliseconds on thousands of
+# articles), so a process checks at most this often; its own saves force a check at once.
+RECHECK_SECONDS = 2.0
+
 _lock = threading.Lock()
-_cached: tuple[tuple, Glossary] | None = None
+_state: dict = {"key": None, "glossary": None, "checked": float("-inf")}
 
 
 def _fingerprint() -> tuple:
@@ -90,19 +103,66 @@ def _build() -> Glossary:
     glossary = Glossary()
     for synonym in Synonym.objects.filter(active=True):
         glossary.add(synonym.phrase, synonym.term_list())
-    for article in Article.objects.published().exclude(also_called="").only(
-        "title", "also_called"
-    ):
-        for name in article.also_called_list():
-            glossary.add(name, [article.title])
+    # Article names are already words of the index, so they are not spelling vocabulary here.
+    for key, title in _article_names():
+        glossary.link(key, title)
     return glossary
+
+
+# Analysed "also called" names per article, kept between rebuilds: analysing every name of
+# thousands of imported articles takes seconds, so only changed articles are analysed again.
+_names: dict[int, tuple[object, list[tuple[Tokens, Tokens]]]] = {}
+
+
+def _article_names() -> Iterator[tuple[Tokens, Tokens]]:
+    """(analysed name, analysed article title) of every published article."""
+    global _names
+    rows = (
+        Article.objects.published()
+        .exclude(also_called="")
+        .values_list("pk", "updated_at", "title", "also_called")
+    )
+    fresh = {}
+    for pk, updated_at, title, also_called in rows.iterator(chunk_size=2000):
+        cached = _names.get(pk)
+        if cached is None or cached[0] != updated_at:
+            title_tokens = analyse(title)
+            pairs = [(analyse(name), title_tokens) for name in also_called.splitlines()]
+            cached = (updated_at, pairs)
+        fresh[pk] = cached
+        yield from cached[1]
+    _names = fresh
 
 
 def glossary() -> Glossary:
     """The current glossary, rebuilt only when synonyms or articles have changed."""
-    global _cached
+    now = time.monotonic()
+    with _lock:
+        if _state["glossary"] is not None and now - _state["checked"] < RECHECK_SECONDS:
+            return _state["glossary"]
     key = _fingerprint()
     with _lock:
-        if _cached is None or _cached[0] != key:
-            _cached = (key, _build())
-        return _cached[1]
+        if _state["glossary"] is None or _state["key"] != key:
+            _state.update(key=key, glossary=_build())
+        _state["checked"] = time.monotonic()
+        return _state["glossary"]
+
+
+def forget_glossary(**kwargs) -> None:
+    """Make this process check for changes on its next search (connected to saves)."""
+    with _lock:
+        _state["checked"] = float("-inf")
+
+
+def _search_settings_changed(setting: str, **kwargs) -> None:
+    # Tests swap the index per test and roll back rows without signals: check afresh.
+    if setting == "SEARCH_INDEX":
+        forget_glossary()
+
+
+setting_changed.connect(_search_settings_changed, dispatch_uid="glossary-settings")
+for _model in (Synonym, Article):
+    post_save.connect(forget_glossary, sender=_model, dispatch_uid=f"glossary-{_model.__name__}")
+    post_delete.connect(
+        forget_glossary, sender=_model, dispatch_uid=f"glossary-del-{_model.__name__}"
+    )

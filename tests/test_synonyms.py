@@ -119,3 +119,18 @@ def test_synonym_edits_apply_on_the_next_search(db, fresh_index):
 def test_starter_fixture_loads(db):
     call_command("loaddata", "search-starter", verbosity=0)
     assert Synonym.objects.filter(active=True).count() >= 30
+
+
+def test_changes_made_by_other_processes_are_seen_after_the_recheck_interval(db, monkeypatch):
+    from django.utils import timezone
+
+    from search_index import synonyms
+
+    Synonym.objects.create(phrase="prickles", terms="paresthesia")
+    assert glossary().expansions(analyse("prickles")) == [("paresthesia",)]
+    # An update() sends no signal: like a save in another worker process.
+    Synonym.objects.filter(phrase="prickles").update(terms="tingling", updated_at=timezone.now())
+    monkeypatch.setattr(synonyms, "RECHECK_SECONDS", 3600)
+    assert glossary().expansions(analyse("prickles")) == [("paresthesia",)]
+    monkeypatch.setattr(synonyms, "RECHECK_SECONDS", 0)
+    assert glossary().expansions(analyse("prickles")) == [("tingl",)]
