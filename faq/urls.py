@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import seo_views, suggest_views, views
+from . import health_views, seo_views, suggest_views, views
 
 app_name = "faq"
 
@@ -14,4 +14,5 @@ urlpatterns = [
     path("sitemap.xml", seo_views.sitemap_index, name="sitemap"),
     path("sitemap-<str:kind>-<int:page>.xml", seo_views.sitemap_page, name="sitemap_page"),
     path("robots.txt", seo_views.robots_txt, name="robots"),
+    path("health", health_views.health, name="health"),
 ]

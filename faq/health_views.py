@@ -1,0 +1,53 @@
+"""A health check for load balancers and monitoring: is the database up, is search readable?
+
+It answers with fixed words only. index_status() is for operators (it names the index path and
+the error text); this endpoint is public, so the details go to the log, never the response.
+"""
+import logging
+
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from search_index.indexer import pending_changes
+from search_index.searcher import get_searcher
+from search_index.storage import INDEX_ERRORS, IndexUnavailable
+
+logger = logging.getLogger(__name__)
+
+
+def database_state() -> tuple[str, int | None]:
+    """("ok", pending changes) when the database answers, else ("error", None)."""
+    try:
+        connection.ensure_connection()
+        return "ok", pending_changes().count()
+    except DatabaseError:
+        logger.error("Health check: the database cannot be reached", exc_info=True)
+        return "error", None
+
+
+def index_state() -> str:
+    """ "ok" when a searcher opens on the index and reads its segments, else "unavailable"."""
+    try:
+        get_searcher().doc_count()
+        return "ok"
+    except (IndexUnavailable, *INDEX_ERRORS):
+        logger.warning("Health check: the search index is unavailable", exc_info=True)
+        return "unavailable"
+
+
+@never_cache
+@require_safe
+def health(request):
+    """200 with status "ok" when everything works; 503 with status "degraded" otherwise."""
+    database, pending = database_state()
+    index = index_state()
+    healthy = database == "ok" and index == "ok"
+    body = {
+        "status": "ok" if healthy else "degraded",
+        "database": database,
+        "index": index,
+        "pending_changes": pending,
+    }
+    return JsonResponse(body, status=200 if healthy else 503)
