@@ -32,8 +32,9 @@ def index_state() -> str:
     try:
         get_searcher().doc_count()
         return "ok"
-    except (IndexUnavailable, *INDEX_ERRORS):
-        logger.warning("Health check: the search index is unavailable", exc_info=True)
+    except (IndexUnavailable, *INDEX_ERRORS) as exc:
+        # One line, no traceback: monitors poll this every few seconds.
+        logger.warning("Health check: the search index is unavailable: %s", exc)
         return "unavailable"
 
 

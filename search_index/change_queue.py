@@ -74,6 +74,8 @@ def apply_pending(timeout: float = 5.0, rebuild_limit: int | None = AUTO_REBUILD
             break
         except OSError as exc:  # no lock file: read-only or full disk; the changes wait
             logger.error("cannot take the search index writer lock: %s", exc)
+            # Counted, so index_status and the admin show the queue is stuck, not just slow.
+            _record_failure(list(pending_changes().values_list("pk", flat=True)[:BATCH_SIZE]), exc)
             break
         applied += done
         if failed or not done:
