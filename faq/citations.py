@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from .markup import is_web_url
+
 APA_MONTHS = [
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
@@ -69,6 +71,7 @@ def _date_parts(value: str) -> tuple[int, int | None, int | None] | None:
 
 def _link(ref: Reference, clickable: bool) -> str:
     url = _e(f"https://doi.org/{ref.doi.strip()}" if ref.doi.strip() else ref.url)
+    clickable = clickable and (bool(ref.doi.strip()) or is_web_url(ref.url))
     return f'<a class="url" href="{url}">{url}</a>' if url and clickable else url
 
 

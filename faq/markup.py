@@ -22,3 +22,14 @@ def render_markup(text: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
     )
+
+
+def is_web_url(url: str) -> bool:
+    """Whether a stored address may become a link: http(s) only, never `javascript:`.
+
+    Imports and fixtures skip the form's URL validation, so the page checks again.
+
+    >>> is_web_url("https://example.org/a"), is_web_url(" JavaScript:alert(1)")
+    (True, False)
+    """
+    return (url or "").strip().lower().startswith(("http://", "https://"))

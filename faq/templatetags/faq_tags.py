@@ -2,6 +2,7 @@
 from django import template
 
 from faq.citations import format_apa, format_mla
+from faq.markup import is_web_url
 
 register = template.Library()
 
@@ -22,3 +23,9 @@ def mla(citation):
 def letter_anchor(letter):
     """The id of a letter's heading on the home page ('#' is not a usable id)."""
     return "other" if letter == "#" else letter
+
+
+@register.filter
+def web_url(url):
+    """True when a stored source address may be shown as a link (http or https)."""
+    return is_web_url(url)
