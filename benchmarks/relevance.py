@@ -180,6 +180,18 @@ def _rank(ranked: list[str], relevant: set) -> str:
     return str(rank) if rank else "-"
 
 
+def length_split(outcomes: list[Outcome], engines: list[str], limit: int = 256) -> str:
+    """nDCG@10 of the raw questions up to and over `limit` characters (the search's cap)."""
+    parts = []
+    for label, longer in ((f"<={limit} chars", False), (f">{limit} chars", True)):
+        rows = [o for o in outcomes if o.form == "query" and (len(o.query.query) > limit) == longer]
+        scores = ", ".join(
+            f"{e} {mean(o.scores['nDCG'] for o in rows if o.engine == e):.3f}" for e in engines
+        )
+        parts.append(f"{label} (n={len(rows) // max(len(engines), 1)}): {scores}")
+    return "Raw questions by length, nDCG@10: " + "; ".join(parts)
+
+
 def timing_line(outcomes: list[Outcome], engines: list[str]) -> str:
     """Total seconds each engine spent, to put relevance beside cost."""
     parts = [f"{e}: {sum(o.seconds for o in outcomes if o.engine == e):.1f} s" for e in engines]
@@ -197,6 +209,7 @@ def report(path: Path, write: Callable[[str], None], k: int = K, worst: int = 10
     outcomes = evaluate(queries, runners, k)
     engines = list(runners)
     write(summary_table(outcomes, engines, ["query", "summary", "focus+type"]))
+    write(length_split(outcomes, engines))
     write(timing_line(outcomes, engines))
     write(f"\nWorst {worst} raw questions for whoosh:")
     write(worst_queries(outcomes, "whoosh", "fts5", worst))

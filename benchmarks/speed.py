@@ -146,6 +146,8 @@ def start_gunicorn(workers: int) -> tuple[subprocess.Popen, int]:
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_SECURE_SSL_REDIRECT": "false",
+        # WhiteNoise warns once per worker that collectstatic has not run; the API needs none.
+        "PYTHONWARNINGS": "ignore::UserWarning",
     }
     cmd = [str(Path(sys.executable).with_name("gunicorn")), "faqsite.wsgi:application",
            "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning"]

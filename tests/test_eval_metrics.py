@@ -71,3 +71,21 @@ def test_dev_queries_load_with_their_forms(tmp_path):
     assert q.forms() == {"query": "my feet are numb", "summary": None,
                          "focus+type": "numbness cause"}
     assert q.relevant == {"4_MPlus_Health_Topics_QA/0000001"}
+
+
+def test_summary_table_and_length_split_compare_engines():
+    from benchmarks.relevance import length_split, summary_table
+
+    def outcome(text, engine, ranked):
+        q = DevQuery(text[:5], text, None, (), frozenset({"d/1"}))
+        return score(Outcome(q, "query", engine, ranked, 0.0))
+
+    outcomes = [outcome("short", "whoosh", ["d/1"]), outcome("short", "fts5", ["x", "d/1"]),
+                outcome("x" * 300, "whoosh", []), outcome("x" * 300, "fts5", ["d/1"])]
+    table = summary_table(outcomes, ["whoosh", "fts5"], ["query", "summary"])
+    assert "query         2  whoosh     0.500   0.500    0.500" in table
+    assert "whoosh/fts5     0.67" in table
+    assert "(no queries have this form)" in table
+    split = length_split(outcomes, ["whoosh", "fts5"])
+    assert "<=256 chars (n=1): whoosh 1.000, fts5 0.631" in split
+    assert ">256 chars (n=1): whoosh 0.000, fts5 1.000" in split
