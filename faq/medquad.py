@@ -17,6 +17,7 @@ faq.medquad.MedQuADError: 9_CDC_QA/1.xml: not well-formed XML (no element found:
 import re
 import tarfile
 import xml.etree.ElementTree as ET  # noqa: S405 - trusted local data set, no entity expansion
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -197,8 +198,12 @@ def count_sources(path: Path) -> int:
     if path.is_dir():
         names = [PurePosixPath(p.relative_to(path).as_posix()) for p in path.rglob("*.xml")]
     elif path.is_file() and tarfile.is_tarfile(path):
-        with tarfile.open(path) as tar:
-            names = [PurePosixPath(m.name) for m in tar.getmembers() if m.isfile()]
+        # Reading every header first finds a truncated or corrupt archive before any write.
+        try:
+            with tarfile.open(path) as tar:
+                names = [PurePosixPath(m.name) for m in tar.getmembers() if m.isfile()]
+        except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
+            raise MedQuADError(f"{path}: damaged or truncated archive ({exc})") from None
     else:
         raise MedQuADError(f"{path}: neither a MedQuAD directory nor a tar archive")
     return sum(1 for p in names if _is_document_path(p))
