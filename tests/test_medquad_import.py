@@ -132,13 +132,18 @@ def test_import_counts_keys_and_fields(db, tree):
     assert (citation.url, citation.date_published) == (topic.source_url, "n.d.")
 
 
-def test_withheld_answer_points_to_the_source(db, tree):
+def test_withheld_answer_points_to_the_source(db, tree, client):
     run_import(tree, no_index=True)
     faq = FAQ.objects.get(external_key="2_GARD_QA/0000001/0000001-2")
     assert faq.answer == "" and faq.status == Status.PUBLISHED
     assert faq.source_url == "https://rarediseases.info.nih.gov/diseases/1"
     assert ATTRIBUTION in faq.attribution
     faq.full_clean()  # a published FAQ with no answer is valid only with its source link
+    page = client.get(faq.get_absolute_url())
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'href="https://rarediseases.info.nih.gov/diseases/1"' in html
+    assert "licensed CC BY 4.0" in html
 
 
 def test_second_run_changes_nothing_and_an_edit_updates_one_row(db, tree):
