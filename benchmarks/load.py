@@ -1,0 +1,330 @@
+"""Load: concurrent readers, one editor and one abusive client against gunicorn on loopback.
+
+    .venv/bin/python -m benchmarks.load [--seconds 60] [--workers 4] [--medquad]
+
+Builds a throwaway site in a temporary folder (its own SQLite database, index and static
+files; with --medquad also the imported collection), starts gunicorn on 127.0.0.1, then:
+8 and 32 client threads for --seconds each on a mix of article pages, FAQ pages, search pages
+and API searches, while an editor process saves a section once a second through the ORM;
+then the 8 clients again beside one client sending expensive queries in a loop. Prints
+throughput, p50/p95/p99 per request type, errors, and robots.txt and a static file measured in
+the same run as references. Bounded in clients and time; gunicorn is always stopped.
+"""
+import argparse
+import http.client
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlencode
+
+from benchmarks.metrics import percentile
+from benchmarks.page_weight import ASSET, prepare_site, site_environment, wait_until_up
+from benchmarks.speed import DATA, ROOT, SHORT_QUERIES, free_port
+
+MAX_CLIENTS = 64
+MAX_SECONDS = 600
+SEED_QUERIES = [
+    "pins and needles in my feet at night", "leg falls asleep when sitting", "numb toes",
+    "calf pain when walking", "sciatica", "tingling hands", "siatica", "numb feet diabetes",
+]
+# Share of each request type in a reader's mix.
+MIX = {"article": 25, "faq": 25, "search": 25, "api": 20, "static": 5}
+EXPENSIVE_WORDS = (
+    "numb tingling pain feet leg back nerve burning weakness diabetes night walking sitting "
+    "sciatica calf toes hands arm neck spine pressure swelling cold hot sharp dull chronic"
+).split()
+LIMIT = 256  # the site's MAX_QUERY_LENGTH: longer queries are cut to this
+
+
+class Stats:
+    """Latencies and statuses per request type, shared by the client threads."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.ms: dict[str, list[float]] = defaultdict(list)
+        self.statuses: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+
+    def add(self, kind: str, status: int, ms: float) -> None:
+        with self.lock:
+            self.ms[kind].append(ms)
+            self.statuses[kind][status] += 1
+
+    def errors(self, kind: str) -> int:
+        return sum(n for status, n in self.statuses[kind].items() if status != 200)
+
+
+def fetch(port: int, path: str) -> tuple[int, float]:
+    """(status, milliseconds to the whole body) of one GET; status 0 when the connection failed."""
+    started = time.perf_counter()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        status = response.status
+    except (OSError, http.client.HTTPException):
+        status = 0
+    finally:
+        connection.close()
+    return status, (time.perf_counter() - started) * 1000
+
+
+def search_path(kind: str, query: str) -> str:
+    return ("/search/?" if kind == "search" else "/api/search?") + urlencode({"q": query})
+
+
+class Workload:
+    """The addresses readers ask for, drawn at random in the proportions of MIX."""
+
+    def __init__(self, articles: list[str], faqs: list[str], queries: list[str], static: str):
+        self.paths = {"article": articles, "faq": faqs, "static": [static]}
+        self.queries = queries
+
+    def next(self, rng: random.Random) -> tuple[str, str]:
+        kind = rng.choices(list(MIX), weights=list(MIX.values()))[0]
+        if kind in ("search", "api"):
+            return kind, search_path(kind, rng.choice(self.queries))
+        return kind, rng.choice(self.paths[kind])
+
+
+def expensive_query(rng: random.Random) -> str:
+    """A query at the length cap: many words, many ORs, or syntax other engines expand."""
+    words = rng.sample(EXPENSIVE_WORDS, len(EXPENSIVE_WORDS))
+    shapes = [
+        " ".join(words * 3),
+        " OR ".join(words * 2),
+        " ".join(f"{w[:2]}* [{w[0]} TO {w[-1]}] {w}~2" for w in words),
+        '"' + " ".join(words * 2) + '"',
+        " ".join(f"+{w} -{w[::-1]}" for w in words),
+        "a" * LIMIT,
+    ]
+    return rng.choice(shapes)[:LIMIT]
+
+
+def run_clients(port: int, work: Workload, clients: int, seconds: float, abuser: bool = False):
+    """Reader threads (and optionally one expensive client) until time runs out."""
+    readers, abusive = Stats(), Stats()
+    deadline = time.monotonic() + seconds
+
+    def reader(n: int) -> None:
+        rng = random.Random(n)
+        while time.monotonic() < deadline:
+            kind, path = work.next(rng)
+            readers.add(kind, *fetch(port, path))
+
+    def expensive() -> None:
+        rng = random.Random(-1)
+        while time.monotonic() < deadline:
+            kind = rng.choice(["search", "api"])
+            abusive.add(kind, *fetch(port, search_path(kind, expensive_query(rng))))
+
+    threads = [threading.Thread(target=reader, args=(i,)) for i in range(clients)]
+    if abuser:
+        threads.append(threading.Thread(target=expensive))
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return readers, abusive, time.perf_counter() - started
+
+
+def ms_line(name: str, values: list[float], errors: int, took: float) -> str:
+    if not values:
+        return f"  {name:<10}{0:>7}"
+    p50, p95, p99 = (percentile(values, p) for p in (50, 95, 99))
+    return (f"  {name:<10}{len(values):>7}{len(values) / took:>8.1f}{p50:>8.1f}{p95:>8.1f}"
+            f"{p99:>8.1f}{errors:>8}")
+
+
+def report(title: str, stats: Stats, took: float) -> list[float]:
+    """Print one table; return every latency of the run (all types together)."""
+    print(f"\n== {title} ({took:.1f} s)")
+    print(f"  {'type':<10}{'n':>7}{'req/s':>8}{'p50':>8}{'p95':>8}{'p99':>8}{'errors':>8}  (ms)")
+    everything = []
+    for kind in MIX:
+        print(ms_line(kind, stats.ms[kind], stats.errors(kind), took))
+        everything += stats.ms[kind]
+    total_errors = sum(stats.errors(kind) for kind in stats.ms)
+    print(ms_line("all", everything, total_errors, took))
+    odd = {k: dict(v) for k, v in stats.statuses.items() if v and set(v) != {200}}
+    if odd:
+        print(f"  statuses other than 200: {odd}")
+    return everything
+
+
+def reference(port: int, static: str, requests: int = 40) -> None:
+    """robots.txt and a static file on the idle server: the floor the pages are read against."""
+    for name, path in (("robots.txt", "/robots.txt"), ("static", static)):
+        for _ in range(5):
+            fetch(port, path)
+        values = [fetch(port, path)[1] for _ in range(requests)]
+        print(f"  reference {name:<11} idle, {requests} requests: "
+              f"p50 {percentile(values, 50):.1f} ms, p95 {percentile(values, 95):.1f} ms")
+
+
+@contextmanager
+def gunicorn(env: dict, workers: int, log: Path):
+    """gunicorn with `workers` sync workers on loopback; terminated (then killed) on exit."""
+    port = free_port()
+    command = [str(Path(sys.executable).with_name("gunicorn")), "faqsite.wsgi",
+               "-b", f"127.0.0.1:{port}", "-w", str(workers), "--timeout", "60"]
+    with log.open("w") as log_file:
+        server = subprocess.Popen(command, env=env, cwd=ROOT, stderr=log_file)
+        try:
+            wait_until_up(port, log)
+            yield port
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+@contextmanager
+def editor(env: dict, seconds: float):
+    """An editor process saving a section once a second; prints its tally when it ends."""
+    if env.get("LOAD_NO_EDITOR"):
+        yield
+        return
+    command = [sys.executable, "-m", "benchmarks.load", "--editor-for", str(seconds)]
+    proc = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        yield
+    finally:
+        try:
+            out, _ = proc.communicate(timeout=seconds + 30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, _ = proc.communicate()
+        tally = json.loads(out.strip().splitlines()[-1]) if out.strip() else {"saves": "?"}
+        print(f"  editor: {tally}")
+
+
+def edit_sections(seconds: float) -> dict:
+    """Save one seed section once a second through the ORM (signals queue its reindex)."""
+    import django
+
+    django.setup()
+    from faq.models import Section
+
+    saves, failures, ms = 0, 0, []
+    section = Section.objects.order_by("pk").first()
+    original = section.body
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        started = time.perf_counter()
+        try:
+            section.body = f"{original}\n\nEdit {saves} for the load test."
+            section.save()
+            saves += 1
+        except Exception:  # any failure is counted, not fatal
+            failures += 1
+        took = time.perf_counter() - started
+        ms.append(took * 1000)
+        time.sleep(max(0.0, 1.0 - took))
+    section.body = original
+    section.save()
+    return {"saves": saves, "failures": failures,
+            "save p50 ms": round(percentile(ms, 50), 1) if ms else None,
+            "save max ms": round(max(ms), 1) if ms else None}
+
+
+def workload_of(env: dict, port: int) -> Workload:
+    """Published article and FAQ addresses from the site, and the queries readers send."""
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from faq.models import FAQ, Article
+
+    articles = [a.get_absolute_url() for a in Article.objects.published().order_by("pk")[:200]]
+    faqs = [f.get_absolute_url() for f in FAQ.objects.published().order_by("?")[:500]]
+    _, home = fetch_body(port, "/")
+    static = ASSET.findall(home)[0]
+    return Workload(articles, faqs, SEED_QUERIES + SHORT_QUERIES, static)
+
+
+def fetch_body(port: int, path: str) -> tuple[int, str]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", path)
+    response = connection.getresponse()
+    body = response.read().decode()
+    connection.close()
+    return response.status, body
+
+
+def prepare(tmp: Path, medquad: Path | None) -> dict:
+    env = site_environment(tmp)
+    print(f"Setting up a throwaway site in {tmp} ...", flush=True)
+    prepare_site(env)
+    if medquad:
+        manage = [sys.executable, str(ROOT / "manage.py")]
+        subprocess.run([*manage, "import_medquad", str(medquad), "-v", "0"],
+                       env=env, cwd=ROOT, check=True)
+    return env
+
+
+def measure(env: dict, port: int, args) -> None:
+    work = workload_of(env, port)
+    print(f"{len(work.paths['article'])} articles, {len(work.paths['faq'])} FAQs, "
+          f"{len(work.queries)} queries; {args.workers} gunicorn workers; mix {MIX}")
+    reference(port, work.paths["static"][0])
+    # Every worker opens its searcher and builds its caches on first use: not measured.
+    run_clients(port, work, 8, min(5.0, args.seconds))
+    baseline = None
+    who = "" if args.no_editor else " + editor"
+    for clients in args.clients:
+        with editor(env, args.seconds):
+            stats, _, took = run_clients(port, work, clients, args.seconds)
+            everything = report(f"{clients} clients{who}", stats, took)
+        baseline = baseline or (clients, everything)
+    clients, without = baseline
+    with editor(env, args.seconds):
+        stats, abusive, took = run_clients(port, work, clients, args.seconds, abuser=True)
+        with_abuser = report(f"{clients} clients{who} + 1 expensive client", stats, took)
+    report("the expensive client itself", abusive, took)
+    ratio = percentile(with_abuser, 95) / percentile(without, 95)
+    print(f"\nreaders' p95 without the expensive client {percentile(without, 95):.1f} ms, "
+          f"with it {percentile(with_abuser, 95):.1f} ms: ratio {ratio:.2f} (target <= 2)")
+    reference(port, work.paths["static"][0])
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=60.0, help="Length of each run.")
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--clients", type=int, nargs="+", default=[8, 32])
+    parser.add_argument("--medquad", action="store_true", help="Also import the collection.")
+    parser.add_argument("--tarball", type=Path, default=DATA / "medquad.tar.gz")
+    parser.add_argument("--editor-for", type=float, help=argparse.SUPPRESS)
+    parser.add_argument("--no-editor", action="store_true", help="Readers only (a comparison).")
+    args = parser.parse_args(argv)
+    if args.editor_for is not None:
+        print(json.dumps(edit_sections(args.editor_for)), flush=True)
+        return
+    if not (0 < args.seconds <= MAX_SECONDS and all(0 < c <= MAX_CLIENTS for c in args.clients)):
+        parser.error(f"--seconds must be in (0, {MAX_SECONDS}], clients in 1..{MAX_CLIENTS}")
+    if args.medquad and not args.tarball.is_file():
+        parser.error(f"--medquad: no tarball at {args.tarball}")
+    with tempfile.TemporaryDirectory(prefix="load-") as folder:
+        tmp = Path(folder)
+        env = prepare(tmp, args.tarball if args.medquad else None)
+        if args.no_editor:
+            env["LOAD_NO_EDITOR"] = "1"
+        with gunicorn(env, args.workers, tmp / "gunicorn.log") as port:
+            measure(env, port, args)
+
+
+if __name__ == "__main__":
+    main()
