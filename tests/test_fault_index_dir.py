@@ -7,6 +7,7 @@ would prove nothing). Saves still commit, the change waits, and a later drain ap
 """
 import contextlib
 import errno
+import logging
 import shutil
 import subprocess
 import time
@@ -73,7 +74,7 @@ def assert_search_unavailable(client, index_dir):
 @pytest.mark.parametrize("moment", ["startup", "serving"])
 @pytest.mark.parametrize("damage", DAMAGE, ids=lambda f: f.__name__)
 def test_damaged_index_dir_is_unavailable_then_rebuild_restores(
-    built, client, index_dir, damage, moment
+    built, client, index_dir, damage, moment, caplog
 ):
     if moment == "serving":
         assert_search_works(client)  # a cached searcher is open when the damage happens
@@ -81,7 +82,15 @@ def test_damaged_index_dir_is_unavailable_then_rebuild_restores(
     else:
         close_searcher()  # a fresh process: nothing cached yet
     damage(index_dir)
-    assert_search_unavailable(client, index_dir)
+    search_logger = logging.getLogger("search_index")  # it does not propagate to caplog's
+    search_logger.addHandler(caplog.handler)
+    try:
+        assert_search_unavailable(client, index_dir)
+    finally:
+        search_logger.removeHandler(caplog.handler)
+    # Known damage is one log line for the operators, not a traceback per request.
+    assert any("unavailable" in r.getMessage() for r in caplog.records)
+    assert [r.getMessage() for r in caplog.records if r.exc_info] == []
     call_command("rebuild_index", verbosity=0)
     assert_search_works(client)
 
