@@ -161,14 +161,19 @@ def report(title: str, stats: Stats, took: float) -> list[float]:
     return everything
 
 
-def reference(port: int, static: str, requests: int = 40) -> None:
-    """robots.txt and a static file on the idle server: the floor the pages are read against."""
-    for name, path in (("robots.txt", "/robots.txt"), ("static", static)):
+def reference(port: int, work: Workload, requests: int = 40) -> None:
+    """One client on the idle server: robots.txt and a static file are the floor; one address
+    of each type gives its service time, so queueing under load can be told apart from work."""
+    paths = {"robots.txt": "/robots.txt", "static": work.paths["static"][0],
+             "article": work.paths["article"][0], "faq": work.paths["faq"][0],
+             "search": search_path("search", SEED_QUERIES[0]),
+             "api": search_path("api", SEED_QUERIES[0])}
+    for name, path in paths.items():
         for _ in range(5):
             fetch(port, path)
         values = [fetch(port, path)[1] for _ in range(requests)]
-        print(f"  reference {name:<11} idle, {requests} requests: "
-              f"p50 {percentile(values, 50):.1f} ms, p95 {percentile(values, 95):.1f} ms")
+        print(f"  idle, 1 client, {requests} x {name:<11} "
+              f"p50 {percentile(values, 50):6.1f} ms, p95 {percentile(values, 95):6.1f} ms")
 
 
 @contextmanager
@@ -279,9 +284,9 @@ def measure(env: dict, port: int, args) -> None:
     work = workload_of(env, port)
     print(f"{len(work.paths['article'])} articles, {len(work.paths['faq'])} FAQs, "
           f"{len(work.queries)} queries; {args.workers} gunicorn workers; mix {MIX}")
-    reference(port, work.paths["static"][0])
     # Every worker opens its searcher and builds its caches on first use: not measured.
     run_clients(port, work, 8, min(5.0, args.seconds))
+    reference(port, work)
     baseline = None
     who = "" if args.no_editor else " + editor"
     for clients in args.clients:
@@ -297,7 +302,7 @@ def measure(env: dict, port: int, args) -> None:
     ratio = percentile(with_abuser, 95) / percentile(without, 95)
     print(f"\nreaders' p95 without the expensive client {percentile(without, 95):.1f} ms, "
           f"with it {percentile(with_abuser, 95):.1f} ms: ratio {ratio:.2f} (target <= 2)")
-    reference(port, work.paths["static"][0])
+    reference(port, work)
 
 
 def main(argv: list[str] | None = None) -> None:
