@@ -1,4 +1,4 @@
-"""Property-based fuzzing of /search/ and /api/search against a real index of the seed content.
+"""Property-based fuzzing of /search/, /api/search and /api/suggest on a seeded real index.
 
 Whatever a bot sends as `q` (query syntax, Unicode oddities, bytes that are not UTF-8, up to
 100 KB), the answer is never a 500, always comes within RESPONSE_BUDGET, and the API's body is
@@ -119,3 +119,14 @@ class TestFuzzSearch:
         for raw in RAW_BYTES:
             check_page(client, "q=" + raw)
             check_api(client, "q=numb" + raw)
+
+    @FUZZ
+    @given(text=QUERIES, raw=st.sampled_from(["", *RAW_BYTES]))
+    @example(text="", raw="%ED%A0%80")
+    @example(text="ｎｕｍ", raw="")
+    def test_suggest(self, client, text, raw):
+        """The search box asks on every keystroke: the same inputs, the same guarantees."""
+        response = timed_get(client, "/api/suggest", query_string(text, raw))
+        assert response.status_code == 200
+        body = json.loads(response.content)
+        assert all(s["url"].startswith("/") for s in body["suggestions"])
