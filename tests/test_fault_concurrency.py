@@ -173,7 +173,7 @@ def database_url(request, tmp_path):
 
 
 def start_editors(env) -> list[subprocess.Popen]:
-    """Eight editor processes, all past Django's start-up and waiting for the signal to go."""
+    """Eight editor processes that start Django, then wait for the signal to go."""
     command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "shell", "-v0", "-c",
                textwrap.dedent(EDITOR)]
     editors = [
@@ -183,9 +183,12 @@ def start_editors(env) -> list[subprocess.Popen]:
         )
         for n in range(WORKERS)
     ]
+    return editors
+
+
+def wait_until_ready(editors) -> None:
     for editor in editors:
         assert editor.stdout.readline().strip() == "ready", editor.stderr.read()
-    return editors
 
 
 def test_eight_editors_saving_at_once_lose_nothing(database_url, tmp_path):
@@ -194,10 +197,17 @@ def test_eight_editors_saving_at_once_lose_nothing(database_url, tmp_path):
     assert django_shell(env, SETUP).returncode == 0
     assert manage(env, "rebuild_index", "-v0").returncode == 0
     editors = start_editors(env)
-    for editor in editors:
-        editor.stdin.write("go\n")
-        editor.stdin.flush()
-    outcomes = [editor.communicate(timeout=240) for editor in editors]
+    try:
+        wait_until_ready(editors)
+        for editor in editors:
+            editor.stdin.write("go\n")
+            editor.stdin.flush()
+        outcomes = [editor.communicate(timeout=240) for editor in editors]
+    finally:
+        for editor in editors:  # a hung editor must not outlive the test
+            if editor.poll() is None:
+                editor.kill()
+                editor.wait()
     assert [editor.returncode for editor in editors] == [0] * WORKERS, outcomes
     seconds = []
     for out, err in outcomes:
