@@ -12,19 +12,19 @@ accent-folded, stripped of stop words and stemmed.
 ['sciatica', 'sciatica']
 >>> [t.text for t in vocabulary_analyzer()("Pins-and-needles in my TOES")]
 ['pins', 'and', 'needles', 'in', 'my', 'toes']
+
+Stop words leave no gap in positions, as Whoosh's StopFilter renumbers them:
+
+>>> [(t.text, t.pos) for t in medical_analyzer()("pain in the feet", positions=True)]
+[('pain', 0), ('feet', 1)]
 """
+import re
 import unicodedata
 from collections.abc import Iterator
 
-from whoosh.analysis import (
-    CharsetFilter,
-    Filter,
-    LowercaseFilter,
-    RegexTokenizer,
-    StemFilter,
-    StopFilter,
-)
+from whoosh.analysis import Tokenizer
 from whoosh.analysis.acore import Token
+from whoosh.lang import stemmer_for_language
 from whoosh.support.charset import accent_map
 
 # Whoosh's English list plus words that carry no meaning in symptom questions.
@@ -37,34 +37,121 @@ STOP_WORDS = frozenset(
 
 # Words with an apostrophe stay whole ("don't"); hyphenated words split ("pins-and-needles").
 WORD_PATTERN = r"\w+(?:'\w+)*"
+MIN_WORD_LENGTH = 2  # shorter words are dropped like stop words ("a", "x")
+# Words analysed once and remembered. A rebuild meets a few hundred thousand distinct forms;
+# past this the cache starts afresh, so a long-running server's memory stays bounded.
+CACHE_WORDS = 500_000
+
+_stem = stemmer_for_language("en")
+_WORD = re.compile(WORD_PATTERN)
 
 
-class NormalizeFilter(Filter):
-    """Unicode NFKC normalisation, so 'ﬁ' is 'fi' and full-width letters are plain."""
+def _fold(word: str) -> str:
+    return unicodedata.normalize("NFKC", word).lower().translate(accent_map)
 
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        for t in tokens:
-            t.text = unicodedata.normalize("NFKC", t.text)
+
+class _Whole:
+    """The whole input as one match, for tokenize=False."""
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+    def group(self) -> str:
+        return self.value
+
+    def start(self) -> int:
+        return 0
+
+    def end(self) -> int:
+        return len(self.value)
+
+
+class WordAnalyzer(Tokenizer):
+    """Split into words and turn each into its index term in one step, remembered per word.
+
+    Equivalent to RegexTokenizer | NFKC | LowercaseFilter | CharsetFilter(accent_map)
+    [| StopFilter | StemFilter("en")], but the chain's per-token work (six generators, NFKC,
+    and above all the Snowball stemmer, whose own 50,000-word cache thrashes on a large
+    collection) is done once per distinct word.
+    """
+
+    _caches: dict[bool, dict[str, tuple[str, bool]]] = {True: {}, False: {}}
+
+    def __init__(self, stem: bool = True) -> None:
+        self.stem = stem
+
+    def __eq__(self, other: object) -> bool:
+        return other.__class__ is self.__class__ and other.stem == self.stem
+
+    def __hash__(self) -> int:
+        return hash((self.__class__, self.stem))
+
+    def term(self, word: str) -> tuple[str, bool]:
+        """(index term, is a stop word) of one word as the tokenizer found it."""
+        cache = self._caches[self.stem]
+        try:
+            return cache[word]
+        except KeyError:
+            pass
+        text = _fold(word)
+        if not self.stem:
+            found = (text, False)
+        elif len(text) < MIN_WORD_LENGTH or text in STOP_WORDS:
+            found = (text, True)
+        else:
+            found = (_stem(text), False)
+        if len(cache) >= CACHE_WORDS:
+            cache.clear()
+        cache[word] = found
+        return found
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs,
+    ) -> Iterator[Token]:
+        """Tokens as Whoosh's analyzers yield them (one Token object, reused)."""
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        matches = _WORD.finditer(value) if tokenize else [_Whole(value)]
+        keeporiginal = keeporiginal or not tokenize  # as RegexTokenizer does
+        term = self.term
+        cache = self._caches[self.stem]
+        pos = None  # the last kept token's position: stop words leave no gap
+        for n, match in enumerate(matches):
+            word = match.group()
+            text, stopped = cache.get(word) or term(word)
+            if stopped:
+                if removestops:
+                    continue
+                if positions:
+                    t.pos = start_pos + n
+            elif positions:
+                pos = start_pos + n if pos is None else pos + 1
+                t.pos = pos
+            t.text = text
+            t.stopped = stopped
+            t.boost = 1.0
+            if keeporiginal:
+                t.original = word
+            if chars:
+                t.startchar = start_char + match.start()
+                t.endchar = start_char + match.end()
             yield t
 
 
-def medical_analyzer():
+def medical_analyzer() -> WordAnalyzer:
     """Analyzer for searchable prose: normalise, fold, drop stop words, stem."""
-    return (
-        RegexTokenizer(WORD_PATTERN)
-        | NormalizeFilter()
-        | LowercaseFilter()
-        | CharsetFilter(accent_map)
-        | StopFilter(stoplist=STOP_WORDS, minsize=2)
-        | StemFilter(lang="en", cachesize=50000)
-    )
+    return WordAnalyzer(stem=True)
 
 
-def vocabulary_analyzer():
+def vocabulary_analyzer() -> WordAnalyzer:
     """Analyzer that keeps whole words (no stemming or stop words), for spelling suggestions."""
-    return (
-        RegexTokenizer(WORD_PATTERN)
-        | NormalizeFilter()
-        | LowercaseFilter()
-        | CharsetFilter(accent_map)
-    )
+    return WordAnalyzer(stem=False)

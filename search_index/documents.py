@@ -11,7 +11,7 @@ from functools import lru_cache
 import nh3
 from django.conf import settings
 from django.db.models import Model, QuerySet
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 from faq.models import FAQ, Section, Status
 
@@ -60,6 +60,25 @@ def _article_url(slug: str) -> str:
     return reverse("faq:article", kwargs={"slug": slug})
 
 
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+_SLUG_STAND_IN = "slug-stand-in"
+
+
+@lru_cache(maxsize=8)
+def _faq_url_around(script_prefix: str) -> tuple[str, str]:
+    head, _, tail = reverse("faq:faq", kwargs={"slug": _SLUG_STAND_IN}).partition(_SLUG_STAND_IN)
+    return head, tail
+
+
+def _faq_url(faq: FAQ) -> str:
+    # Every FAQ has its own slug, so caching reverse() would not help; a rebuild spent a
+    # quarter of its document time there. A plain slug fills the reversed pattern as is.
+    if not _SLUG.fullmatch(faq.slug or ""):
+        return faq.get_absolute_url()
+    head, tail = _faq_url_around(get_script_prefix())
+    return f"{head}{faq.slug}{tail}"
+
+
 def _site_name() -> str:
     return getattr(settings, "SITE_NAME", "Symptom Search")
 
@@ -80,10 +99,12 @@ def vocabulary(*parts: str) -> str:
     >>> vocabulary("Numb feet", "numb FEET at night", "")
     'Numb feet at night'
     """
+    # Dropping repeated forms first (in C) leaves the Python loop a few hundred words, not
+    # thousands; the first form of each word still comes first, in the same order.
+    forms = dict.fromkeys(_WORD.findall("\n".join(part for part in parts if part)))
     seen: dict[str, str] = {}
-    for part in parts:
-        for word in _WORD.findall(part or ""):
-            seen.setdefault(word.lower(), word)
+    for word in forms:
+        seen.setdefault(word.lower(), word)
     return " ".join(seen.values())
 
 
@@ -130,7 +151,7 @@ def faq_document(faq: FAQ) -> dict:
         "also_called": also_called,
         "article_slug": article.slug if article else "",
         "kind": faq.question_type,
-        "url": faq.get_absolute_url(),
+        "url": _faq_url(faq),  # FAQ.get_absolute_url
         "source_name": faq.source_name or (article and article.source_name) or _site_name(),
         "source_url": faq.source_url or (article and article.source_url) or "",
         "words": vocabulary(faq.question, heading_path, body, also_called),

@@ -1,0 +1,152 @@
+"""The fast paths of a rebuild give the same index content as the plain ones they replace."""
+import re
+import unicodedata
+
+import pytest
+from django.urls import set_script_prefix
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh.analysis import (
+    CharsetFilter,
+    Filter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
+from whoosh.support.charset import accent_map
+
+from faq.models import FAQ
+from search_index import analysis
+from search_index.analysis import STOP_WORDS, WORD_PATTERN, medical_analyzer, vocabulary_analyzer
+from search_index.documents import faq_document, vocabulary
+
+
+class _Nfkc(Filter):
+    def __call__(self, tokens):
+        for t in tokens:
+            t.text = unicodedata.normalize("NFKC", t.text)
+            yield t
+
+
+def reference_medical():
+    """The filter chain the one-step analyzer replaced, built from Whoosh's own parts."""
+    return (
+        RegexTokenizer(WORD_PATTERN)
+        | _Nfkc()
+        | LowercaseFilter()
+        | CharsetFilter(accent_map)
+        | StopFilter(stoplist=STOP_WORDS, minsize=2)
+        | StemFilter(lang="en", cachesize=50000)
+    )
+
+
+def reference_vocabulary():
+    return RegexTokenizer(WORD_PATTERN) | _Nfkc() | LowercaseFilter() | CharsetFilter(accent_map)
+
+
+OPTIONS = [
+    {},
+    {"positions": True},
+    {"positions": True, "chars": True, "start_pos": 3, "start_char": 7},
+    {"positions": True, "removestops": False},
+    {"keeporiginal": True, "chars": True},
+    {"tokenize": False, "positions": True, "chars": True},
+    {"mode": "query", "removestops": False, "positions": True},
+]
+
+SAMPLES = [
+    "",
+    "a",
+    "The the THE",
+    "Numbness & TINGLING in the feet, don't I'm",
+    "Paresthésie, ﬁbromyalgia, ＦＵＬＬ-width, Ⅻ, ½ dose, x² and µg",
+    "in the of at what is it? running runs ran; İstanbul ǅemal ß straße",
+    "Hereditary hemorrhagic telangiectasia (HHT) — 5-10 mg/day; 'quoted' words' o'clock",
+    "\u0301combining first, tab\tnew\nline",
+]
+
+
+def tokens(analyzer, text, options):
+    """Every attribute a Whoosh field or query can read from each token."""
+    names = ("text", "pos", "startchar", "endchar", "stopped", "boost", "original")
+    return [
+        {name: getattr(t, name, None) for name in names}
+        for t in analyzer(text, **options)
+    ]
+
+
+@pytest.mark.parametrize("options", OPTIONS)
+@pytest.mark.parametrize("text", SAMPLES)
+def test_medical_analyzer_equals_the_filter_chain(text, options):
+    assert tokens(medical_analyzer(), text, options) == tokens(reference_medical(), text, options)
+
+
+@pytest.mark.parametrize("options", OPTIONS)
+@pytest.mark.parametrize("text", SAMPLES)
+def test_vocabulary_analyzer_equals_the_filter_chain(text, options):
+    expected = tokens(reference_vocabulary(), text, options)
+    assert tokens(vocabulary_analyzer(), text, options) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=80), st.sampled_from(OPTIONS))
+def test_any_text_analyses_as_the_filter_chain(text, options):
+    assert tokens(medical_analyzer(), text, options) == tokens(reference_medical(), text, options)
+    expected = tokens(reference_vocabulary(), text, options)
+    assert tokens(vocabulary_analyzer(), text, options) == expected
+
+
+def test_a_full_cache_starts_afresh_and_still_analyses(monkeypatch):
+    monkeypatch.setattr(analysis, "CACHE_WORDS", 3)
+    analyzer = medical_analyzer()
+    words = "numbness tingling burning aching stabbing the numbness".split()
+    assert [analyzer.term(w)[0] for w in words] == [
+        "numb", "tingl", "burn", "ach", "stab", "the", "numb",
+    ]
+    assert len(analysis.WordAnalyzer._caches[True]) <= 3
+
+
+def test_analyzers_compare_by_kind_so_a_stored_schema_matches():
+    assert medical_analyzer() == medical_analyzer()
+    assert medical_analyzer() != vocabulary_analyzer()
+
+
+def reference_vocabulary_text(*parts):
+    """The word-by-word vocabulary the faster one replaced."""
+    seen = {}
+    for part in parts:
+        for word in re.findall(WORD_PATTERN, part or ""):
+            seen.setdefault(word.lower(), word)
+    return " ".join(seen.values())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="aAbB'-é É\n", max_size=30), max_size=4))
+def test_vocabulary_keeps_each_words_first_form_in_order(parts):
+    assert vocabulary(*parts) == reference_vocabulary_text(*parts)
+
+
+def test_vocabulary_of_a_long_answer():
+    parts = ("Numb feet?", "Numb FEET and numb hands", "FEET feet Feet hands don't Don't")
+    assert vocabulary(*parts) == reference_vocabulary_text(*parts) == "Numb feet and hands don't"
+
+
+@pytest.mark.django_db
+def test_faq_documents_link_as_get_absolute_url(seed):
+    faqs = list(FAQ.objects.select_related("article"))
+    odd = FAQ(question="Odd slug?", slug="odd", article=None)
+    assert faqs
+    for faq in [*faqs, odd]:
+        assert faq_document(faq)["url"] == faq.get_absolute_url()
+
+
+@pytest.mark.django_db
+def test_faq_links_follow_the_script_prefix(seed):
+    faq = FAQ.objects.first()
+    set_script_prefix("/health-faq/")
+    try:
+        assert faq_document(faq)["url"] == faq.get_absolute_url()
+        assert faq_document(faq)["url"].startswith("/health-faq/")
+    finally:
+        set_script_prefix("/")
