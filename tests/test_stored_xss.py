@@ -13,13 +13,13 @@ from html.parser import HTMLParser
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.test import override_settings
 from django.utils.html import escape
 
 from faq.models import FAQ, Article, Citation, Section, Status
+from faq.suggest_views import cache as suggestions
 from search_index.indexer import rebuild
 from search_index.models import Synonym, UrgentCareRule
 from search_index.searcher import close_searcher
@@ -157,9 +157,10 @@ def hostile_index_path(django_db_setup, django_db_blocker, tmp_path_factory):
 @pytest.fixture
 def hostile(hostile_index_path, settings, db):
     settings.SEARCH_INDEX = {**settings.SEARCH_INDEX, "PATH": hostile_index_path}
-    cache.clear()
+    # The completion list lives per process and rechecks the database only every few seconds.
+    suggestions.clear()
     yield
-    cache.clear()
+    suggestions.clear()
 
 
 @pytest.mark.usefixtures("hostile")
