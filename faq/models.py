@@ -264,44 +264,40 @@ class FAQ(models.Model):
             raise ValidationError({"answer": "A published FAQ needs an answer or a source link."})
 
 
-class ArticleCitation(models.Model):
-    article = models.ForeignKey(Article, on_delete=models.CASCADE)
+class CitationLink(models.Model):
+    """A citation cited by some content, in the order the content lists its references."""
+
     citation = models.ForeignKey(Citation, on_delete=models.PROTECT)
     order = models.PositiveIntegerField(default=0)
 
     class Meta:
+        abstract = True
         ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return str(self.citation)
+
+
+class ArticleCitation(CitationLink):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE)
+
+    class Meta(CitationLink.Meta):
         constraints = [
             models.UniqueConstraint(fields=["article", "citation"], name="article_cites_once")
         ]
 
-    def __str__(self) -> str:
-        return str(self.citation)
 
-
-class SectionCitation(models.Model):
+class SectionCitation(CitationLink):
     section = models.ForeignKey(Section, on_delete=models.CASCADE)
-    citation = models.ForeignKey(Citation, on_delete=models.PROTECT)
-    order = models.PositiveIntegerField(default=0)
 
-    class Meta:
-        ordering = ["order", "pk"]
+    class Meta(CitationLink.Meta):
         constraints = [
             models.UniqueConstraint(fields=["section", "citation"], name="section_cites_once")
         ]
 
-    def __str__(self) -> str:
-        return str(self.citation)
 
-
-class FAQCitation(models.Model):
+class FAQCitation(CitationLink):
     faq = models.ForeignKey(FAQ, on_delete=models.CASCADE)
-    citation = models.ForeignKey(Citation, on_delete=models.PROTECT)
-    order = models.PositiveIntegerField(default=0)
 
-    class Meta:
-        ordering = ["order", "pk"]
+    class Meta(CitationLink.Meta):
         constraints = [models.UniqueConstraint(fields=["faq", "citation"], name="faq_cites_once")]
-
-    def __str__(self) -> str:
-        return str(self.citation)
