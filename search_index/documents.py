@@ -17,6 +17,7 @@ from faq.models import FAQ, Section, Status
 
 from .schema import FAQ as FAQ_TYPE
 from .schema import SECTION as SECTION_TYPE
+from .spelling import MAX_LENGTH, MIN_LENGTH, max_distance
 
 PATH_SEPARATOR = " › "
 
@@ -84,6 +85,12 @@ def _site_name() -> str:
 
 
 _WORD = re.compile(r"\w+(?:'\w+)*")
+# Spelling never looks a shorter word up nor offers one as a correction (it corrects words
+# of MIN_LENGTH and more, by at most max_distance edits); a tenth of the "words" postings.
+# Only ASCII words are judged by their length here: NFKC can lengthen others ("ﬁx").
+SHORTEST_SPELLING_WORD = min(
+    n - max_distance("x" * n) for n in range(MIN_LENGTH, MAX_LENGTH + 1)
+)
 
 
 def _words(*parts: str) -> str:
@@ -91,20 +98,21 @@ def _words(*parts: str) -> str:
 
 
 def vocabulary(*parts: str) -> str:
-    """Each distinct word of the parts once, in order of first use.
+    """Each distinct word of the parts once, in order of first use, short words left out.
 
     The "words" field only feeds spelling suggestions, which need the vocabulary, not every
     occurrence; analysing each word once makes a rebuild markedly faster.
 
-    >>> vocabulary("Numb feet", "numb FEET at night", "")
-    'Numb feet at night'
+    >>> vocabulary("Numb feet", "numb FEET at night in 2 legs", "")
+    'Numb feet night legs'
     """
     # Dropping repeated forms first (in C) leaves the Python loop a few hundred words, not
     # thousands; the first form of each word still comes first, in the same order.
     forms = dict.fromkeys(_WORD.findall("\n".join(part for part in parts if part)))
     seen: dict[str, str] = {}
     for word in forms:
-        seen.setdefault(word.lower(), word)
+        if len(word) >= SHORTEST_SPELLING_WORD or not word.isascii():
+            seen.setdefault(word.lower(), word)
     return " ".join(seen.values())
 
 
