@@ -18,19 +18,34 @@ from django.db import DatabaseError
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
+from . import query_cache
 from .highlight import snippet
+from .intent import (
+    Intent,
+    focus_query,
+    is_chatter,
+    kind_factor,
+    question_types,
+    strip_chatter,
+)
 from .models import SearchQueryLog
 from .results import SearchHit, SearchPage, spread_articles
 from .searcher import get_searcher
 from .spelling import apply_corrections, corrections
 from .storage import INDEX_ERRORS, IndexUnavailable
-from .synonyms import Glossary, Tokens, analyse, glossary
+from .synonyms import Glossary, Tokens, analyse, glossary, whole_words
 from .urgent import urgent_message
 
 log = logging.getLogger(__name__)
 
-# Fields a reader's words are looked up in; their boosts live in the schema.
-FIELDS = ("title", "heading_path", "body", "article_title", "also_called")
+# Fields a reader's words are looked up in; their boosts live in the schema. Not also_called:
+# articles list broad names there ("syndrome"), and on the MedQuAD dev questions leaving it
+# out raised nDCG@10 from 0.395 to 0.482 (raw) and 0.526 to 0.570 (focus+type).
+FIELDS = ("title", "body", "article_title")
+# Fields read at a query-time weight on top of their schema boost. heading_path repeats
+# article_title and title: at full weight it cost dev nDCG (0.588 -> 0.578 focus+type), left
+# out it drops a seed lay query ("tingly feet") out of the top three.
+EXTRA_FIELDS: dict[str, float] = {"heading_path": 0.75}
 # Proximity is costly to check: only where it tells most (heading or question, and body).
 PHRASE_FIELDS = ("title", "body")
 PHRASE_BONUS = 0.75  # adjacent query words found next to each other in the text
@@ -40,6 +55,8 @@ EXPANSION_BOOST = 0.4  # synonym terms rank below the reader's own words
 # the CPU of 12 for long questions.
 MAX_TERMS = 12
 MAX_PAIRS = 6  # adjacent word pairs given a phrase bonus
+# A question of more words than this is a consumer's letter: its chatter goes, no proximity.
+LONG_QUERY = 6
 MAX_RESULTS = 200  # a reader never pages further; ranking more is wasted work
 PER_ARTICLE = 2  # hits from one article before others get their turn...
 SPREAD_WINDOW = 30  # ...within the first three pages
@@ -90,7 +107,9 @@ def parse_clauses(text: str) -> list[Clause]:
 
 
 def any_field(token: str, boost: float = 1.0) -> wq.Query:
-    return wq.Or([wq.Term(f, token, boost=boost) for f in FIELDS])
+    terms = [wq.Term(f, token, boost=boost) for f in FIELDS]
+    terms += [wq.Term(f, token, boost=boost * w) for f, w in EXTRA_FIELDS.items()]
+    return wq.Or(terms)
 
 
 def phrase_any_field(tokens: Tokens, boost: float = 1.0, slop: int = 1) -> wq.Query:
@@ -120,32 +139,43 @@ class TermStats:
     doc_frequency: Callable[[str], int]
 
 
-def choose_words(words: list[str], stats: TermStats | None) -> list[str]:
-    """At most MAX_TERMS words, the rarest first when there are too many, in query order.
+def choose_words(words: list[str], stats: TermStats | None, most: int = MAX_TERMS) -> list[str]:
+    """At most `most` words, the rarest first when there are too many, in query order.
 
     Common words have the longest posting lists and add the least to BM25, so a long
-    question keeps what distinguishes it.
+    question keeps what distinguishes it. Words in no document cost and give nothing.
     """
     words = list(dict.fromkeys(words))
-    if len(words) > MAX_TERMS and stats is not None:
-        keep = set(sorted(words, key=stats.doc_frequency)[:MAX_TERMS])
+    if stats is not None and len(words) > most:
+        frequency = {w: stats.doc_frequency(w) for w in words}
+        keep = set(sorted((w for w in words if frequency[w]), key=frequency.get)[:most])
         words = [w for w in words if w in keep]
-    return words[:MAX_TERMS]
+    return words[: max(most, 0)]
 
 
 def build_query(
-    clauses: list[Clause], expansions: list[Tokens], stats: TermStats | None = None
+    clauses: list[Clause],
+    expansions: list[Tokens],
+    stats: TermStats | None = None,
+    intent: Intent | None = None,
 ) -> wq.Query | None:
     """OR of the reader's words, phrase bonuses and synonym terms; +/- as must/must not.
 
-    `stats` (document frequencies) choose the words of a long query.
+    `stats` (document frequencies) choose the words of a long query; `intent` adds the
+    article names found in it and prefers FAQs of the question's type.
     """
+    intent = intent or Intent()
     required = [_clause_query(c) for c in clauses if c.modifier == "+"]
     excluded = [_clause_query(c) for c in clauses if c.modifier == "-"]
-    words = choose_words(list(optional_words(clauses)), stats)
+    plain = list(optional_words(clauses))
+    named = {t for name in intent.focus for t in name}
+    words = [w for w in plain if w in named]
+    words += choose_words([w for w in plain if w not in named], stats, MAX_TERMS - len(words))
     optional = [any_field(t) for t in words]
     optional += [_clause_query(c) for c in clauses if c.phrase and not c.modifier]
-    optional += phrase_bonuses(clauses, set(words))
+    if len(plain) <= LONG_QUERY:
+        optional += phrase_bonuses(clauses, set(words))
+    optional += [focus_query(name) for name in intent.focus]
     optional += [phrase_any_field(e, EXPANSION_BOOST) for e in expansions[:MAX_TERMS]]
     if required:
         query = wq.And(required)
@@ -199,10 +229,15 @@ def plan(
     query with one misspelt word still ranks what that word meant.
     """
     clauses = parse_clauses(text)
+    if len(clauses) > LONG_QUERY:
+        clauses = parse_clauses(strip_chatter(text))
+        clauses = [c for c in clauses if c.modifier or c.phrase or not is_chatter(c.text)]
     query_tokens = tuple(t for c in clauses if c.modifier != "-" for t in c.tokens)
     expansions = lay.expansions(query_tokens)
     expansions += [t for t in (analyse(f) for f in (fixes or {}).values()) if t]
-    return build_query(clauses, expansions, stats), highlight_terms(clauses, expansions)
+    intent = Intent(tuple(lay.names_in(query_tokens)))
+    query = build_query(clauses, expansions, stats, intent)
+    return query, highlight_terms(clauses, expansions)
 
 
 class PageNotFound(Exception):
@@ -233,14 +268,18 @@ def rank(
     # Block-quality skipping pays off only for a few hits; for MAX_RESULTS it is overhead.
     found = searcher.search(whoosh_query, limit=MAX_RESULTS, optimize=False)
     scored = [(hit.docnum, hit.score) for hit in found]
-    # Reading a hit's article means loading its stored fields: do it for the first pages only.
-    head = [(d, score, article_of(searcher, d)) for d, score in scored[:SPREAD_WINDOW]]
+    # Reading a hit's article and type means loading its stored fields: first pages only.
+    kinds = question_types(text)
+    head = []
+    for docnum, score in scored[:SPREAD_WINDOW]:
+        fields = searcher.stored_fields(docnum)
+        head.append((docnum, score * kind_factor(fields, kinds), article_of(fields, docnum)))
+    head.sort(key=lambda hit: -hit[1])
     return Ranked(spread_articles(head, PER_ARTICLE) + scored[SPREAD_WINDOW:], terms)
 
 
-def article_of(searcher: Searcher, docnum: int) -> str:
+def article_of(fields: dict, docnum: int) -> str:
     """The article a document belongs to (a FAQ without one is its own group)."""
-    fields = searcher.stored_fields(docnum)
     return fields.get("article_slug") or fields.get("doc_id", str(docnum))
 
 
@@ -279,19 +318,36 @@ def fill_page(result: SearchPage, searcher: Searcher, ranked: Ranked) -> None:
     result.has_next = result.page < result.num_pages
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """A query's ranking, whatever the page: what to show and the spelling advice."""
+
+    ranked: Ranked
+    suggestion: str | None
+    corrected: bool
+
+
+def outcome(searcher: Searcher, lay: Glossary, text: str, correct: bool) -> Outcome:
+    """Rank a cleaned query once; a wholly misspelt one is ranked as corrected instead."""
+    fixes = corrections(searcher.reader(), text, lay) if correct else {}
+    # A misspelt word found nothing by itself, so its correction is always worth offering.
+    suggestion = apply_corrections(text, fixes)
+    if suggestion and not analyse(" ".join(w for w in whole_words(text) if w not in fixes)):
+        # Every word was misspelt: the reader's text alone would find nothing.
+        ranked = rank(searcher, suggestion, lay)
+        return Outcome(ranked, suggestion, bool(ranked.docnums))
+    # The reader's other words find something: keep them, and let the corrections help.
+    return Outcome(rank(searcher, text, lay, fixes), suggestion, False)
+
+
 def _search_index(result: SearchPage, correct: bool) -> None:
     searcher, lay = get_searcher(), glossary()
-    fixes = corrections(searcher.reader(), result.query, lay) if correct else {}
-    # A misspelt word found nothing by itself, so its correction is always worth offering.
-    result.suggestion = apply_corrections(result.query, fixes)
-    ranked = rank(searcher, result.query, lay)
-    if result.suggestion and not ranked.docnums:
-        ranked = rank(searcher, result.suggestion, lay)
-        result.corrected = bool(ranked.docnums)
-    elif fixes:
-        # The reader's other words found something: keep them, and let the corrections help.
-        ranked = rank(searcher, result.query, lay, fixes)
-    fill_page(result, searcher, ranked)
+    key = (result.query, correct)
+    found = query_cache.cached(
+        (searcher, lay), key, lambda: outcome(searcher, lay, result.query, correct)
+    )
+    result.suggestion, result.corrected = found.suggestion, found.corrected
+    fill_page(result, searcher, found.ranked)
 
 
 def search(q: str | None, page: int = 1, correct: bool = True) -> SearchPage:

@@ -44,6 +44,8 @@ class Glossary:
     # imported "also called" names, scanning everything per query would cost milliseconds.
     _phrases_by_first: dict[str, list[Tokens]] = field(default_factory=dict)
     _words_by_initial: dict[str, set[str]] = field(default_factory=dict)
+    # Article titles and "also called" names by first token: a question's focus.
+    _names_by_first: dict[str, set[Tokens]] = field(default_factory=dict)
 
     def add(self, phrase: str, terms: Iterable[str]) -> None:
         """An editor's synonym: its words also become spelling vocabulary."""
@@ -64,6 +66,27 @@ class Glossary:
             self._phrases_by_first.setdefault(key[0], []).append(key)
         self.entries[key].add(tokens)
         return True
+
+    def add_name(self, name: Tokens) -> None:
+        """An article's title or other name, which a question may be about."""
+        if name:
+            self._names_by_first.setdefault(name[0], set()).add(name)
+
+    def names_in(self, query_tokens: Tokens, limit: int = 3) -> list[Tokens]:
+        """The longest article names found word for word in the query, not overlapping."""
+        spans = []
+        for i, token in enumerate(query_tokens):
+            for name in self._names_by_first.get(token, ()):
+                if query_tokens[i : i + len(name)] == name:
+                    spans.append((-len(name), i, name))
+        taken: set[int] = set()
+        found: list[Tokens] = []
+        for negative_length, start, name in sorted(spans):
+            positions = set(range(start, start - negative_length))
+            if not positions & taken and name not in found:
+                taken |= positions
+                found.append(name)
+        return found[:limit]
 
     def _add_words(self, words: list[str]) -> None:
         for word in words:
@@ -105,7 +128,9 @@ def _build() -> Glossary:
         glossary.add(synonym.phrase, synonym.term_list())
     # Article names are already words of the index, so they are not spelling vocabulary here.
     for key, title in _article_names():
-        glossary.link(key, title)
+        glossary.add_name(key)
+        if key != title:
+            glossary.link(key, title)
     return glossary
 
 
@@ -115,19 +140,16 @@ _names: dict[int, tuple[object, list[tuple[Tokens, Tokens]]]] = {}
 
 
 def _article_names() -> Iterator[tuple[Tokens, Tokens]]:
-    """(analysed name, analysed article title) of every published article."""
+    """(analysed name, analysed article title) of every published article, title included."""
     global _names
-    rows = (
-        Article.objects.published()
-        .exclude(also_called="")
-        .values_list("pk", "updated_at", "title", "also_called")
-    )
+    rows = Article.objects.published().values_list("pk", "updated_at", "title", "also_called")
     fresh = {}
     for pk, updated_at, title, also_called in rows.iterator(chunk_size=2000):
         cached = _names.get(pk)
         if cached is None or cached[0] != updated_at:
             title_tokens = analyse(title)
-            pairs = [(analyse(name), title_tokens) for name in also_called.splitlines()]
+            names = [title, *also_called.splitlines()]
+            pairs = [(analyse(name), title_tokens) for name in names]
             cached = (updated_at, pairs)
         fresh[pk] = cached
         yield from cached[1]

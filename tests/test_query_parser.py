@@ -5,6 +5,7 @@ import pytest
 from whoosh import query as wq
 
 from search_index.query import (
+    EXTRA_FIELDS,
     FIELDS,
     Clause,
     build_query,
@@ -108,7 +109,7 @@ def test_built_query_has_only_terms_and_phrases_on_chosen_fields(text):
     found = list(leaves(query))
     assert found
     assert {type(q) for q in found} <= {wq.Term, wq.Phrase}
-    assert {q.fieldname for q in found} <= set(FIELDS)
+    assert {q.fieldname for q in found} <= set(FIELDS) | set(EXTRA_FIELDS)
 
 
 def test_required_and_excluded_shape_the_query():
@@ -120,7 +121,7 @@ def test_required_and_excluded_shape_the_query():
 def test_long_queries_look_up_a_bounded_number_of_terms():
     words = " ".join(f"word{n}" for n in range(200))
     query = build_query(parse_clauses(words), [])
-    assert len(list(leaves(query))) <= 24 * len(FIELDS) + 12 * 4
+    assert len(list(leaves(query))) <= 24 * (len(FIELDS) + len(EXTRA_FIELDS)) + 12 * 4
 
 
 @pytest.mark.usefixtures("seed_index")

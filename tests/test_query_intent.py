@@ -1,0 +1,86 @@
+"""Long consumer questions: chatter removed, the article named found, the asked type preferred."""
+from django.utils import timezone
+
+from faq.models import FAQ, Article, Status
+from search_index import query_cache
+from search_index.indexer import rebuild
+from search_index.intent import is_chatter, question_types, strip_chatter
+from search_index.query import search
+from search_index.searcher import close_searcher
+from search_index.synonyms import Glossary, analyse
+
+
+def test_form_fields_placeholders_and_greetings_are_removed():
+    text = (
+        "Name: [NAME] Date and Time of Contact: Mon, 19 Jan 2015 19:48:21 GMT "
+        "EMAIL: [EMAIL] Hello - Dear Dr, is angina inherited? Thank you so much"
+    )
+    assert strip_chatter(text) == "- , is angina inherited?"
+
+
+def test_family_and_politeness_words_are_chatter():
+    assert is_chatter("Daughter,") and is_chatter("please")
+    assert not is_chatter("angina") and not is_chatter("pain")
+
+
+def test_question_types_in_order_of_mention():
+    assert question_types("Is it passed down? How is it treated?") == ["inheritance", "treatment"]
+    assert question_types("CURE FOR PNEUMONIA") == ["treatment"]
+    assert question_types("prognosis of glioma") == ["outlook"]
+    assert question_types("how many people get this") == ["frequency"]
+    assert question_types("tell me about pneumonia") == []
+
+
+def test_the_longest_article_names_are_found_without_overlap():
+    lay = Glossary()
+    for name in ("diabetes", "diabetes insipidus", "insipidus", "kidney"):
+        lay.add_name(analyse(name))
+    found = lay.names_in(analyse("born with diabetes insipidus and kidney trouble"))
+    assert found == [analyse("diabetes insipidus"), analyse("kidney")]
+
+
+def make_faq(article: Article, slug: str, question: str, kind: str, answer: str) -> FAQ:
+    return FAQ.objects.create(
+        article=article, slug=slug, question=question, answer=answer, question_type=kind,
+        status=Status.PUBLISHED,
+    )
+
+
+def topic(title: str) -> Article:
+    return Article.objects.create(
+        title=title, slug=title.lower().replace(" ", "-"), summary="s", status=Status.PUBLISHED,
+        published_date=timezone.localdate(),
+    )
+
+
+def test_a_long_letter_finds_the_named_topic_and_its_question_type(db):
+    angina = topic("Angina")
+    make_faq(angina, "angina-what", "What is angina?", "information", "Chest pain from the heart.")
+    make_faq(angina, "angina-help", "What helps angina?", "treatment", "Rest eases chest pain.")
+    other = topic("Chest wall strain")
+    make_faq(other, "strain-what", "What is chest wall strain?", "information",
+             "A pulled muscle; my daughter had chest pain after lifting, thank you.")
+    rebuild()
+    try:
+        letter = ("Hello, my daughter has chest pain and her doctor says angina. "
+                  "What is the best cure? Thank you so much.")
+        hits = search(letter).hits
+        assert [h.url for h in hits[:2]] == ["/faqs/angina-help/", "/faqs/angina-what/"]
+    finally:
+        close_searcher()
+
+
+def test_a_repeated_query_is_remembered_until_the_index_changes(db):
+    angina = topic("Angina")
+    make_faq(angina, "angina-what", "What is angina?", "information", "Chest pain.")
+    rebuild()
+    try:
+        query_cache.clear()
+        first = search("angina")
+        assert search("angina").hits == first.hits and first.total == 1
+        make_faq(angina, "angina-help", "What helps angina?", "treatment", "Rest.")
+        rebuild()
+        assert search("angina").total == 2
+    finally:
+        close_searcher()
+        query_cache.clear()
