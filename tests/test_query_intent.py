@@ -5,7 +5,7 @@ from faq.models import FAQ, Article, Status
 from search_index import query_cache
 from search_index.indexer import rebuild
 from search_index.intent import is_chatter, question_types, strip_chatter
-from search_index.query import search
+from search_index.query import TermStats, choose_words, search
 from search_index.searcher import close_searcher
 from search_index.synonyms import Glossary, analyse
 
@@ -84,3 +84,12 @@ def test_a_repeated_query_is_remembered_until_the_index_changes(db):
     finally:
         close_searcher()
         query_cache.clear()
+
+
+def test_a_long_query_keeps_its_rarest_words_and_drops_common_and_unknown_ones():
+    frequency = {"angina": 40, "chest": 900, "pain": 9000, "zzq": 0, "cure": 700, "rest": 300,
+                 "night": 2000, "walk": 800, "stair": 120, "cold": 1500}
+    stats = TermStats(frequency.get, doc_count=47_000)
+    chosen = choose_words(list(frequency), stats, most=6)
+    assert chosen == ["angina", "chest", "cure", "rest", "walk", "stair"]
+    assert choose_words(["pain", "zzq"], stats, most=1) == ["pain"]
