@@ -1,4 +1,6 @@
 """Editors write Markdown; readers get HTML with nothing executable in it."""
+from functools import lru_cache
+
 import markdown
 import nh3
 
@@ -6,6 +8,10 @@ ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "blockquote", 
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 
 
+# Rendering is a pure function of the text and costs about 2 ms a section: an article page
+# rendered 17 sections on every request (profiled: over half its time). Keyed on the text
+# itself, an edit can never be served stale.
+@lru_cache(maxsize=2048)
 def render_markup(text: str) -> str:
     """Render Markdown to sanitised HTML: raw HTML and unsafe link schemes are dropped.
 
