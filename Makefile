@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 BROWSER_STAMP := tests/browser/node_modules/.installed
 
-.PHONY: run test lint check setup index clean browser-deps
+.PHONY: run test lint check setup index clean browser-deps bench-load
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ browser-deps: $(BROWSER_STAMP)
 
 test: $(STAMP) browser-deps
 	$(PY) -m pytest
+
+# Short load run (loopback, bounded): CI prints its figures after the tests.
+bench-load: $(STAMP)
+	$(PY) -m benchmarks.load --seconds 10
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
