@@ -6,6 +6,7 @@ import pytest
 from django.urls import set_script_prefix
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from whoosh import index as whoosh_index
 from whoosh.analysis import (
     CharsetFilter,
     Filter,
@@ -21,8 +22,10 @@ from search_index import analysis
 from search_index.analysis import STOP_WORDS, WORD_PATTERN, medical_analyzer, vocabulary_analyzer
 from search_index.documents import SHORTEST_SPELLING_WORD, faq_document, vocabulary
 from search_index.indexer import rebuild
+from search_index.schema import build_schema
 from search_index.searcher import get_searcher
 from search_index.spelling import suggest
+from search_index.storage import open_index
 from tests.index_factories import make_faq
 
 
@@ -170,3 +173,26 @@ def test_a_three_letter_word_is_still_offered_as_a_correction():
     assert ("words", "leg") in reader
     assert ("words", "my") not in reader
     assert suggest(reader, "legz") == "leg"
+
+
+
+@pytest.mark.django_db
+def test_an_index_written_with_the_old_filter_chain_still_opens_and_rebuilds(index_dir):
+    """Its pickled schema names analysis.NormalizeFilter; opening it must not need a rebuild."""
+    old = build_schema()
+    old_chain = (
+        RegexTokenizer(WORD_PATTERN) | analysis.NormalizeFilter() | LowercaseFilter()
+        | CharsetFilter(accent_map) | StopFilter(stoplist=STOP_WORDS, minsize=2)
+        | StemFilter(lang="en", cachesize=50000)
+    )
+    for name in ("title", "body"):
+        old[name].analyzer = old_chain
+    index_dir.mkdir(parents=True)
+    writer = whoosh_index.create_in(str(index_dir), old).writer()
+    writer.add_document(doc_id="faq:1", doc_type="faq", title="Numb feet", body="Numbness")
+    writer.commit()
+    with open_index(create=False).searcher() as searcher:
+        assert searcher.document(doc_id="faq:1")["title"] == "Numb feet"
+    make_faq(question="Why are my toes numb?", slug="toes-numb")
+    rebuild()
+    assert open_index(create=False).schema == build_schema()
