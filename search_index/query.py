@@ -10,7 +10,6 @@ import logging
 import re
 import time
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -21,7 +20,10 @@ from whoosh.searching import Searcher
 from . import query_cache
 from .highlight import snippet
 from .intent import (
+    MAX_TERMS,
     Intent,
+    TermStats,
+    choose_words,
     focus_query,
     is_chatter,
     kind_factor,
@@ -51,11 +53,6 @@ PHRASE_FIELDS = ("title", "body")
 PHRASE_BONUS = 0.75  # adjacent query words found next to each other in the text
 QUOTED_BOOST = 2.0  # a phrase the reader put in quotes
 EXPANSION_BOOST = 0.4  # synonym terms rank below the reader's own words
-# Distinct words looked up, the rarest of a longer query: on 47,000 FAQs, 24 words cost twice
-# the CPU of 12, and 6 without the commonest words halved the dev-question median again
-# (106 -> 60 ms) with equal or better nDCG@10 (raw 0.528 -> 0.540, focus+type 0.579 -> 0.581).
-MAX_TERMS = 6
-COMMON_SHARE = 0.05  # of a long query, words in more than this share of documents are dropped
 MAX_PAIRS = 6  # adjacent word pairs given a phrase bonus
 # A question of more words than this is a consumer's letter: its chatter goes, no proximity.
 LONG_QUERY = 6
@@ -132,31 +129,6 @@ def _clause_query(clause: Clause, boost: float = 1.0) -> wq.Query:
 def optional_words(clauses: list[Clause]) -> Tokens:
     """The tokens of the plain (unquoted, unmodified) words, in query order."""
     return tuple(t for c in clauses if not c.modifier and not c.phrase for t in c.tokens)
-
-
-@dataclass(frozen=True)
-class TermStats:
-    """How common words are in the index, for choosing the words of a long query."""
-
-    doc_frequency: Callable[[str], int]
-    doc_count: int = 0
-
-
-def choose_words(words: list[str], stats: TermStats | None, most: int = MAX_TERMS) -> list[str]:
-    """At most `most` words, the rarest first when there are too many, in query order.
-
-    Common words have the longest posting lists and add the least to BM25, so a long
-    question keeps what distinguishes it. Words in no document cost and give nothing.
-    """
-    words = list(dict.fromkeys(words))
-    if stats is not None and len(words) > most:
-        frequency = {w: stats.doc_frequency(w) for w in words}
-        ranked = sorted((w for w in words if frequency[w]), key=frequency.get)
-        common = COMMON_SHARE * stats.doc_count
-        # A word in a large share of the documents costs the most postings and tells little.
-        keep = set([w for w in ranked if frequency[w] <= common][:most] or ranked[:1])
-        words = [w for w in words if w in keep]
-    return words[: max(most, 0)]
 
 
 def build_query(
@@ -348,12 +320,21 @@ def outcome(searcher: Searcher, lay: Glossary, text: str, correct: bool) -> Outc
 
 def _search_index(result: SearchPage, correct: bool) -> None:
     searcher, lay = get_searcher(), glossary()
-    key = (result.query, correct)
-    found = query_cache.cached(
-        (searcher, lay), key, lambda: outcome(searcher, lay, result.query, correct)
-    )
+    owners = (searcher, lay)
+
+    def one_page() -> tuple[Outcome, SearchPage]:
+        found = query_cache.cached(
+            owners, (result.query, correct), lambda: outcome(searcher, lay, result.query, correct)
+        )
+        page = SearchPage(query=result.query, page=result.page)
+        fill_page(page, searcher, found.ranked)
+        return found, page
+
+    # Snippets cost milliseconds per page, so a shown page is remembered as well.
+    found, page = query_cache.cached(owners, (result.query, correct, result.page), one_page)
     result.suggestion, result.corrected = found.suggestion, found.corrected
-    fill_page(result, searcher, found.ranked)
+    result.hits, result.total, result.num_pages = list(page.hits), page.total, page.num_pages
+    result.has_previous, result.has_next = page.has_previous, page.has_next
 
 
 def search(q: str | None, page: int = 1, correct: bool = True) -> SearchPage:
