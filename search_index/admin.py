@@ -86,8 +86,21 @@ class UrgentCareRuleAdmin(admin.ModelAdmin):
         return len(obj.pattern_list())
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows the system writes: editors may look, never add, change or delete."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(IndexChange)
-class IndexChangeAdmin(admin.ModelAdmin):
+class IndexChangeAdmin(ReadOnlyAdmin):
     """The indexing queue, for diagnosis only: the indexer alone writes it."""
 
     list_display = ["__str__", "created_at", "applied_at", "attempts", "short_error"]
@@ -99,28 +112,10 @@ class IndexChangeAdmin(admin.ModelAdmin):
     def short_error(self, obj: IndexChange) -> str:
         return Truncator(obj.last_error).chars(80)
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(SearchQueryLog)
-class SearchTermsAdmin(admin.ModelAdmin):
+class SearchTermsAdmin(ReadOnlyAdmin):
     """Shows the search-terms report instead of a list of single log rows."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_permission(request):
