@@ -66,7 +66,7 @@ def document_of(external_key: str) -> str:
     >>> document_of("1_CancerGov_QA/0000013_2_4"), document_of("3_GHR_QA/0000027/0000027-1")
     ('1_CancerGov_QA/0000013_2', '3_GHR_QA/0000027')
     """
-    from faq.medquad import document_id_of
+    from faq.parse_medquad import document_id_of
 
     folder, stem = external_key.split("/")[:2]
     return f"{folder}/{document_id_of(stem)}"

@@ -7,8 +7,8 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from faq.medquad import ATTRIBUTION, document_id_of, parse_document
 from faq.models import FAQ, Article, ArticleCitation, Citation, Status
+from faq.parse_medquad import ATTRIBUTION, document_id_of, parse_document
 
 REAL_TARBALL = Path(settings.BASE_DIR).parent / "shared" / "data" / "medquad.tar.gz"
 

@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from tqdm import tqdm
 
-from faq.medquad import (
+from faq.models import FAQ, Article, ArticleCitation, Citation, Status
+from faq.parse_medquad import (
     ATTRIBUTION,
     MedQuADDocument,
     MedQuADError,
@@ -24,7 +25,6 @@ from faq.medquad import (
     count_sources,
     read_documents,
 )
-from faq.models import FAQ, Article, ArticleCitation, Citation, Status
 
 BATCH_SIZE = 500
 TOPIC_FIELDS = ("title", "summary", "also_called", "source_name", "source_url", "attribution")

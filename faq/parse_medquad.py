@@ -9,10 +9,10 @@ three document schemas and a few quirks (see shared/data/README.md); each is han
 >>> doc.pairs[0].question, doc.pairs[0].qtype, doc.source_name
 ('What is Holmes-Adie syndrome?', 'information', 'National Institute of Neurological Disorders \
 and Stroke (NINDS)')
->>> parse_document(b"<Document><Focus>x</Focus>", "9_CDC_QA", "1")
+>>> parse_document(b"<Document><Focus>x</Focus>", "9_CDC_QA", "1")  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-faq.medquad.MedQuADError: 9_CDC_QA/1.xml: not well-formed XML (no element found: line 1, column 26)
+faq.parse_medquad.MedQuADError: 9_CDC_QA/1.xml: not well-formed XML (no element found: ...)
 """
 import re
 import tarfile
