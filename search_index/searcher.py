@@ -6,6 +6,7 @@ Each call costs one directory scan; a new searcher is opened only when the index
 """
 import os
 import threading
+import time
 from pathlib import Path
 
 from whoosh.searching import Searcher
@@ -16,8 +17,26 @@ _lock = threading.Lock()
 _cached: dict[str, object] = {"pid": None, "path": None, "searcher": None, "files": None}
 
 
+# A commit in another process replaces the TOC and removes merged segments; a reader that
+# looks in between finds files gone. Such a race clears within milliseconds, so look again
+# before calling the index unavailable.
+OPEN_ATTEMPTS = 3
+RETRY_PAUSE = 0.02
+
+
 def get_searcher() -> Searcher:
     """The current process's searcher, up to date with the latest commit; or IndexUnavailable."""
+    for attempt in range(1, OPEN_ATTEMPTS + 1):
+        try:
+            return _get_searcher()
+        except IndexUnavailable:
+            if attempt == OPEN_ATTEMPTS:
+                raise
+            time.sleep(RETRY_PAUSE * attempt)
+    raise AssertionError("unreachable")
+
+
+def _get_searcher() -> Searcher:
     pid, path = os.getpid(), index_path()
     with _lock:
         same = (_cached["pid"], _cached["path"]) == (pid, path)
@@ -38,9 +57,16 @@ def _committed_files(path: Path) -> frozenset:
     """Name, size and time of the index's committed files: one directory scan, no reads."""
     try:
         entries = [e for e in os.scandir(path) if e.name.endswith((".toc", ".seg"))]
-        return frozenset((e.name, e.stat().st_size, e.stat().st_mtime_ns) for e in entries)
     except OSError as exc:
         raise IndexUnavailable(f"no search index in {path}") from exc
+    files = []
+    for entry in entries:
+        try:
+            stat = entry.stat()
+        except FileNotFoundError:
+            continue  # removed by a commit after the listing: not part of the index any more
+        files.append((entry.name, stat.st_size, stat.st_mtime_ns))
+    return frozenset(files)
 
 
 def _current(searcher: Searcher | None, files: frozenset, seen: frozenset | None) -> Searcher:
