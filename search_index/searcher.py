@@ -11,7 +11,7 @@ from pathlib import Path
 
 from whoosh.searching import Searcher
 
-from .storage import INDEX_ERRORS, IndexUnavailable, index_path, open_index
+from .storage import INDEX_ERRORS, IndexUnavailable, has_index_files, index_path, open_index
 
 _lock = threading.Lock()
 _cached: dict[str, object] = {"pid": None, "path": None, "searcher": None, "files": None}
@@ -30,7 +30,8 @@ def get_searcher() -> Searcher:
         try:
             return _get_searcher()
         except IndexUnavailable:
-            if attempt == OPEN_ATTEMPTS:
+            # A missing or emptied index is no race: say so at once, without sleeping.
+            if attempt == OPEN_ATTEMPTS or not has_index_files(index_path()):
                 raise
             time.sleep(RETRY_PAUSE * attempt)
     raise AssertionError("unreachable")
