@@ -14,9 +14,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, force=False, **options):
+        quiet = options["verbosity"] == 0
         if not force and Article.objects.filter(slug=settings.SEED_ARTICLE_SLUG).exists():
-            self.stdout.write("Seed content already loaded; nothing to do (--force reloads it).")
+            if not quiet:
+                self.stdout.write("Seed content already loaded (--force reloads it).")
             return
         for name in settings.SEED_FIXTURES:
             call_command("loaddata", name, verbosity=options["verbosity"])
-        self.stdout.write(self.style.SUCCESS("Seed content loaded."))
+        if not quiet:
+            self.stdout.write(self.style.SUCCESS("Seed content loaded."))
