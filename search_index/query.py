@@ -31,6 +31,7 @@ from .intent import (
     strip_chatter,
 )
 from .models import SearchQueryLog
+from .ranking import rank_documents
 from .results import SearchHit, SearchPage, spread_articles
 from .searcher import get_searcher
 from .spelling import apply_corrections, corrections
@@ -243,9 +244,7 @@ def rank(
     whoosh_query, terms = plan(text, lay, fixes, term_stats(searcher))
     if whoosh_query is None:
         return Ranked([], terms)
-    # Block-quality skipping pays off only for a few hits; for MAX_RESULTS it is overhead.
-    found = searcher.search(whoosh_query, limit=MAX_RESULTS, optimize=False)
-    scored = [(hit.docnum, hit.score) for hit in found]
+    scored = rank_documents(searcher, whoosh_query, MAX_RESULTS)
     # Reading a hit's article and type means loading its stored fields: first pages only.
     kinds = question_types(text)
     head = []

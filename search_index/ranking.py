@@ -1,0 +1,401 @@
+"""Ranking with arrays: Whoosh's BM25F sums computed a posting list at a time, not a document.
+
+Whoosh's searcher walks every matching document through a tree of matchers and scores each
+posting with several Python calls: on 47,000 FAQs a long question spent about 250 ms there.
+Here the same query is evaluated bottom-up over whole arrays. A term's postings are read once
+per segment (and kept for the next query: segments never change, deletions are a mask), scored
+with the searcher's BM25F formula in numpy, and combined with the query's And/Or/Not logic.
+Phrases need positions, so Whoosh's own matchers score them: in full when a phrase can find
+documents the terms cannot, and otherwise only for the best candidates, where a proximity
+bonus can still change the order a reader sees.
+"""
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.reading import IndexReader
+from whoosh.scoring import BM25F
+from whoosh.searching import Searcher
+from whoosh.util.numeric import _length_byte_cache
+
+# A phrase bonus is checked for this many of the best documents: the first pages and the
+# window the article spread reorders, with room to spare.
+BONUS_CANDIDATES = 200
+# Postings kept in memory per process (8 bytes each): about 16 MB, the common terms of
+# thousands of queries.
+CACHE_POSTINGS = 2_000_000
+
+_BYTE_TO_LENGTH = np.asarray(_length_byte_cache, dtype=np.float64)
+
+
+class Unsupported(Exception):
+    """The query or index holds something the array ranker does not evaluate."""
+
+
+@dataclass
+class _Cache:
+    """Postings arrays by (segment, field, term) and field lengths by (segment, field)."""
+
+    postings: OrderedDict = field(default_factory=OrderedDict)
+    size: int = 0
+    lengths: dict = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+_cache = _Cache()
+
+
+def clear_cache() -> None:
+    """Forget every remembered posting list and field length (tests, benchmarks)."""
+    with _cache.lock:
+        _cache.postings.clear()
+        _cache.lengths.clear()
+        _cache.size = 0
+
+
+def _segment_key(reader: IndexReader) -> tuple:
+    segment = reader.segment()
+    return (segment.segment_id(), reader.doc_count_all())
+
+
+def _read_postings(reader: IndexReader, fieldname: str, text: str) -> tuple[np.ndarray, ...]:
+    """Every posting of a term in one segment, deleted documents included: (ids, weights)."""
+    if (fieldname, text) not in reader:
+        return np.empty(0, np.int32), np.empty(0, np.float32)
+    term = reader.schema[fieldname].to_bytes(text)
+    matcher = reader._terms.matcher(fieldname, term, reader.schema[fieldname].format)
+    if not isinstance(matcher, W3LeafMatcher):
+        return _read_slowly(matcher)
+    ids, weights = [], []
+    # Whoosh keeps postings in blocks of delta-coded ids and weights; decoding a block here
+    # costs a few numpy calls instead of a Python call per posting.
+    while matcher.is_active():
+        matcher._read_data()
+        block_ids, block_weights, _values = matcher._data
+        block_ids = np.asarray(block_ids, dtype=np.int64)
+        ids.append(block_ids if matcher._byteids else np.cumsum(block_ids))
+        count = len(block_ids)
+        if block_weights is None:
+            weights.append(np.ones(count, np.float32))
+        elif isinstance(block_weights, float):
+            weights.append(np.full(count, block_weights, np.float32))
+        else:
+            weights.append(np.asarray(block_weights, dtype=np.float32))
+        matcher._next_block()
+    return np.concatenate(ids).astype(np.int32), np.concatenate(weights)
+
+
+def _read_slowly(matcher) -> tuple[np.ndarray, np.ndarray]:
+    """Postings of a matcher of another kind (an inlined short list), one at a time."""
+    ids, weights = [], []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+    return np.asarray(ids, dtype=np.int32), np.asarray(weights, dtype=np.float32)
+
+
+def _postings(reader: IndexReader, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    key = (_segment_key(reader), fieldname, text)
+    with _cache.lock:
+        found = _cache.postings.get(key)
+        if found is not None:
+            _cache.postings.move_to_end(key)
+            return found
+    found = _read_postings(reader, fieldname, text)
+    _remember(key, found)
+    return found
+
+
+def _remember(key: tuple, arrays: tuple) -> None:
+    """Keep arrays whose first holds one entry per posting, forgetting the oldest past the cap."""
+    with _cache.lock:
+        if key not in _cache.postings:
+            _cache.postings[key] = arrays
+            _cache.size += len(arrays[0])
+            while _cache.size > CACHE_POSTINGS and len(_cache.postings) > 1:
+                _key, (old_ids, _rest) = _cache.postings.popitem(last=False)
+                _cache.size -= len(old_ids)
+
+
+def _field_lengths(reader: IndexReader, fieldname: str) -> np.ndarray:
+    """The length of a field in every document of one segment, as Whoosh's scorer sees it."""
+    key = (_segment_key(reader), fieldname)
+    with _cache.lock:
+        found = _cache.lengths.get(key)
+    if found is not None:
+        return found
+    count = reader.doc_count_all()
+    column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    codes = np.zeros(count, np.uint8)
+    if column is not None:
+        stored = min(column._count, count)
+        raw = column._dbfile.get(column._basepos, stored)
+        codes[:stored] = np.frombuffer(raw, dtype=np.uint8)
+    found = _BYTE_TO_LENGTH[codes]
+    with _cache.lock:
+        _cache.lengths[key] = found
+    return found
+
+
+@dataclass
+class Matches:
+    """Which documents match (a mask) and their scores, over the whole searcher."""
+
+    hits: np.ndarray
+    scores: np.ndarray
+
+    @classmethod
+    def empty(cls, size: int) -> "Matches":
+        return cls(np.zeros(size, bool), np.zeros(size, np.float64))
+
+    def add(self, other: "Matches") -> None:
+        self.hits |= other.hits
+        self.scores += other.scores
+
+
+class ArrayRanker:
+    """Evaluates Term, Phrase, Or, And, AndMaybe and AndNot queries over one searcher."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        weighting = searcher.weighting
+        if type(weighting) is not BM25F:
+            raise Unsupported(f"weighting {type(weighting).__name__}")
+        self.searcher = searcher
+        self.weighting = weighting
+        self.leaves = [(s.reader(), offset) for s, offset in searcher.leaf_searchers()]
+        self.subsearchers = searcher.leaf_searchers()
+        self.size = searcher.doc_count_all()
+        self._scored: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+        self.live = np.ones(self.size, bool)
+        for reader, offset in self.leaves:
+            if reader.has_deletions():
+                self.live[[offset + d for d in reader.deleted_docs_set]] = False
+
+    def rank(self, query: wq.Query, limit: int) -> list[tuple[int, float]]:
+        """The best `limit` (docnum, score) pairs, best first, as searcher.search would rank."""
+        bonuses: list[wq.Phrase] = []
+        matches = self._evaluate(query, bonuses)
+        found = np.flatnonzero(matches.hits & self.live)
+        best = self._best(found, matches.scores, max(limit, BONUS_CANDIDATES))
+        if bonuses and len(best):
+            head = best[:BONUS_CANDIDATES]
+            extra = self._bonus(bonuses, head)
+            matches.scores[head] += extra
+            best = self._best(best, matches.scores, limit)
+        else:
+            best = best[:limit]
+        return [(int(d), float(matches.scores[d])) for d in best]
+
+    @staticmethod
+    def _best(docnums: np.ndarray, scores: np.ndarray, limit: int) -> np.ndarray:
+        """Docnums by descending score, then ascending docnum, at most `limit` of them."""
+        if len(docnums) > limit:
+            # Everything scoring at least the limit-th best, ties included, then sort those.
+            threshold = np.partition(scores[docnums], len(docnums) - limit)[len(docnums) - limit]
+            docnums = docnums[scores[docnums] >= threshold]
+        order = np.lexsort((docnums, -scores[docnums]))
+        return docnums[order][:limit]
+
+    # Evaluation of the query tree
+
+    def _evaluate(self, query: wq.Query, bonuses: list | None = None) -> Matches:
+        kind = type(query)
+        if kind is wq.Term:
+            return self._term(query)
+        if kind is wq.Phrase:
+            return self._phrase(query)
+        if kind is wq.Or:
+            return self._union(query.subqueries, bonuses)
+        if kind is wq.And:
+            return self._intersection(query.subqueries)
+        if kind is wq.AndMaybe:
+            required = self._evaluate(query.a)
+            optional = self._evaluate(query.b, bonuses)
+            required.scores += optional.scores * required.hits
+            return required
+        if kind is wq.AndNot:
+            kept = self._evaluate(query.a, bonuses)
+            kept.hits &= ~self._evaluate(query.b).hits
+            kept.scores *= kept.hits
+            return kept
+        raise Unsupported(kind.__name__)
+
+    def _union(self, queries: list[wq.Query], bonuses: list | None) -> Matches:
+        total = Matches.empty(self.size)
+        looked_up = {(q.fieldname, q.text) for q in queries if type(q) is wq.Term}
+        for query in queries:
+            if bonuses is not None and _only_adds_score(query, looked_up):
+                bonuses.append(query)
+            elif type(query) is wq.Term:
+                self._add_term(query, total)
+            else:
+                total.add(self._evaluate(query))
+        return total
+
+    def _intersection(self, queries: list[wq.Query]) -> Matches:
+        parts = [self._evaluate(q) for q in queries]
+        both = parts[0]
+        for part in parts[1:]:
+            both.hits &= part.hits
+            both.scores += part.scores
+        both.scores *= both.hits
+        return both
+
+    def _term(self, query: wq.Term) -> Matches:
+        matches = Matches.empty(self.size)
+        self._add_term(query, matches)
+        return matches
+
+    def _add_term(self, query: wq.Term, into: Matches) -> None:
+        ids, scores = self._term_scores(query.fieldname, query.text)
+        into.hits[ids] = True
+        into.scores[ids] += scores * query.boost
+
+    def _term_scores(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Docnums (ascending) holding the term in the field, and its BM25F score in each."""
+        key = (fieldname, text)
+        if key not in self._scored:
+            self._scored[key] = self._score_term(fieldname, text)
+        return self._scored[key]
+
+    def _score_term(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        if fieldname not in self.searcher.schema:
+            return np.empty(0, np.int64), np.empty(0, np.float64)
+        if not self.searcher.schema[fieldname].scorable:
+            raise Unsupported(f"unscored field {fieldname}")
+        B = self.weighting._field_B.get(fieldname, self.weighting.B)
+        K1 = self.weighting.K1
+        idf = self.searcher.idf(fieldname, text)
+        average = self.searcher.avg_field_length(fieldname) or 1
+        all_ids, all_scores = [], []
+        for reader, offset in self.leaves:
+            ids, weights = _postings(reader, fieldname, text)
+            if not len(ids):
+                continue
+            lengths = _field_lengths(reader, fieldname)[ids]
+            weights = weights.astype(np.float64)
+            all_scores.append(
+                idf * (weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / average))
+            )
+            all_ids.append(ids.astype(np.int64) + offset)
+        if not all_ids:
+            return np.empty(0, np.int64), np.empty(0, np.float64)
+        return np.concatenate(all_ids), np.concatenate(all_scores)
+
+    def _phrase(self, query: wq.Phrase) -> Matches:
+        """Every document where the phrase occurs, scored as Whoosh scores a phrase."""
+        matches = Matches.empty(self.size)
+        docnums = self._phrase_docs(query)
+        matches.hits[docnums] = True
+        matches.scores[docnums] = self._phrase_score(query, docnums)
+        return matches
+
+    def _phrase_score(self, query: wq.Phrase, docnums: np.ndarray) -> np.ndarray:
+        """The sum of the phrase's term scores in each document (Whoosh's phrase score)."""
+        total = np.zeros(len(docnums), np.float64)
+        for word in query.words:
+            ids, scores = self._term_scores(query.fieldname, word)
+            at = np.minimum(np.searchsorted(ids, docnums), max(len(ids) - 1, 0))
+            if len(ids):
+                total += np.where(ids[at] == docnums, scores[at], 0.0)
+        return total * query.boost
+
+    def _phrase_docs(self, query: wq.Phrase) -> np.ndarray:
+        """Docnums (ascending) where the phrase occurs, found by Whoosh's position matching."""
+        found = []
+        for subsearcher, offset in self.subsearchers:
+            key = _phrase_key(subsearcher, query)
+            with _cache.lock:
+                cached = _cache.postings.get(key)
+            if cached is None:
+                cached = (_phrase_matches(query, subsearcher, None), None)
+                _remember(key, cached)
+            found.append(cached[0].astype(np.int64) + offset)
+        return np.concatenate(found) if found else np.empty(0, np.int64)
+
+    def _phrase_docs_among(self, query: wq.Phrase, among: np.ndarray) -> np.ndarray:
+        """Those of the (ascending) docnums `among` where the phrase occurs.
+
+        Positions are read only for documents holding every word of the phrase; a phrase of
+        common words ("blood pressure") is not worth finding everywhere for a bonus.
+        """
+        for word in query.words:
+            among = among[np.isin(among, self._term_scores(query.fieldname, word)[0])]
+        found = []
+        for subsearcher, offset in self.subsearchers:
+            end = offset + subsearcher.doc_count_all()
+            local = among[(among >= offset) & (among < end)] - offset
+            if not len(local):
+                continue
+            with _cache.lock:
+                cached = _cache.postings.get(_phrase_key(subsearcher, query))
+            if cached is not None:
+                docs = local[np.isin(local, cached[0])]
+            else:
+                docs = _phrase_matches(query, subsearcher, local)
+            found.append(docs.astype(np.int64) + offset)
+        return np.concatenate(found) if found else np.empty(0, np.int64)
+
+    def _bonus(self, phrases: list[wq.Phrase], head: np.ndarray) -> np.ndarray:
+        """The extra score of each of the head documents from phrases found in them."""
+        extra = np.zeros(len(head), np.float64)
+        ordered = np.sort(head)
+        for phrase in phrases:
+            inside = np.isin(head, self._phrase_docs_among(phrase, ordered))
+            if inside.any():
+                extra[inside] += self._phrase_score(phrase, head[inside])
+        return extra
+
+
+def _phrase_key(subsearcher: Searcher, query: wq.Phrase) -> tuple:
+    segment = _segment_key(subsearcher.reader())
+    return (segment, "phrase", query.fieldname, tuple(query.words), query.slop)
+
+
+def _phrase_matches(
+    query: wq.Phrase, subsearcher: Searcher, among: np.ndarray | None
+) -> np.ndarray:
+    """Local docnums of one segment where the phrase occurs, only `among` these if given.
+
+    Deleted documents are left out by Whoosh's matcher; they stay deleted, so a cached set
+    stays right.
+    """
+    matcher = wq.Phrase(query.fieldname, list(query.words), slop=query.slop).matcher(subsearcher)
+    ids = []
+    if among is None:
+        while matcher.is_active():
+            ids.append(matcher.id())
+            matcher.next()
+    else:
+        for docnum in among.tolist():
+            if not matcher.is_active():
+                break
+            if matcher.id() < docnum:
+                matcher.skip_to(docnum)
+            if matcher.is_active() and matcher.id() == docnum:
+                ids.append(docnum)
+    return np.asarray(ids, dtype=np.int32)
+
+
+def _only_adds_score(query: wq.Query, looked_up: set) -> bool:
+    """True for a phrase whose every word is a term of the same OR, in the same field.
+
+    Such a phrase can only match documents the terms match already, so it changes scores,
+    never which documents are found, and is worth checking only where the order is read.
+    """
+    if type(query) is not wq.Phrase:
+        return False
+    return all((query.fieldname, word) in looked_up for word in query.words)
+
+
+def rank_documents(searcher: Searcher, query: wq.Query, limit: int) -> list[tuple[int, float]]:
+    """The best (docnum, score) pairs for a query, through the arrays when they can serve it."""
+    try:
+        return ArrayRanker(searcher).rank(query, limit)
+    except Unsupported:
+        found = searcher.search(query, limit=limit, optimize=False)
+        return [(hit.docnum, hit.score) for hit in found]

@@ -1,0 +1,153 @@
+"""The array ranker ranks exactly as Whoosh's own searcher does, over several segments."""
+import random
+
+import pytest
+from whoosh import index
+from whoosh import query as wq
+from whoosh.scoring import TF_IDF
+
+from search_index import ranking
+from search_index.query import build_query, parse_clauses, plan
+from search_index.ranking import ArrayRanker, Unsupported, rank_documents
+from search_index.schema import build_schema
+from search_index.synonyms import Glossary
+
+WORDS = (
+    "numb feet tingling hands pins needles nerve damage diabetes vitamin b12 back pain sciatica "
+    "spine leg cramps night burning toes blood sugar alcohol injury pressure treatment causes"
+).split()
+
+QUERIES = [
+    "numb feet",
+    "pins and needles in my toes at night",
+    "burning feet diabetes treatment",
+    '"pins needles" toes',
+    "numb +feet -diabetes",
+    "+sciatica +pain",
+    '-alcohol "blood sugar" nerve',
+    "vitamin b12 numb hands feet night pain cramps sciatica spine leg toes burning injury",
+    "pressure",
+    "nothingmatches",
+]
+
+
+def sentence(rng: random.Random, low: int, high: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(rng.randint(low, high)))
+
+
+def document(rng: random.Random, number: int) -> dict:
+    return {
+        "doc_id": f"faq:{number}",
+        "doc_type": "faq",
+        "title": sentence(rng, 2, 6),
+        "heading_path": sentence(rng, 3, 8),
+        "body": sentence(rng, 10, 80),
+        "article_title": sentence(rng, 1, 3),
+        "also_called": sentence(rng, 0, 2),
+        "kind": "causes",
+    }
+
+
+@pytest.fixture
+def segmented_index(tmp_path):
+    """An index of three segments, one with deleted documents (updated in a later commit)."""
+    rng = random.Random(7)
+    ix = index.create_in(tmp_path, build_schema())
+    for batch in range(3):
+        writer = ix.writer()
+        for number in range(batch * 60, batch * 60 + 60):
+            writer.add_document(**document(rng, number))
+        writer.commit(merge=False)
+    writer = ix.writer()
+    for number in range(0, 150, 7):  # updates delete the old copies in earlier segments
+        writer.update_document(**document(rng, number))
+    writer.delete_by_term("doc_id", "faq:3")
+    writer.commit(merge=False)
+    assert len(ix.reader().leaf_readers()) == 4
+    return ix
+
+
+def whoosh_ranking(searcher, query, limit):
+    # Every match, then the best: Whoosh's collector asked for a few hits of an AND query can
+    # miss the best of them (seen here: "+sciatica +pain" at limit 5 skips the top two).
+    found = searcher.search(query, limit=None, optimize=False)
+    return [(hit.docnum, hit.score) for hit in found][:limit]
+
+
+def assert_same(found, expected):
+    assert [d for d, _ in found] == [d for d, _ in expected]
+    assert [s for _, s in found] == pytest.approx([s for _, s in expected], rel=1e-9)
+
+
+@pytest.mark.parametrize("text", QUERIES)
+@pytest.mark.parametrize("limit", [5, 200])
+def test_same_documents_order_and_scores_as_whoosh(segmented_index, text, limit):
+    lay = Glossary()
+    lay.add("toes", ["blood sugar", "nerve"])  # an expansion phrase, as the glossary gives
+    query, _terms = plan(text, lay)
+    with segmented_index.searcher() as searcher:
+        if query is None:
+            pytest.skip("no query to run")
+        expected = whoosh_ranking(searcher, query, limit)
+        ranking.clear_cache()
+        assert_same(ArrayRanker(searcher).rank(query, limit), expected)
+        # Again from the remembered postings.
+        assert_same(ArrayRanker(searcher).rank(query, limit), expected)
+
+
+def test_synonym_phrases_find_documents_the_words_do_not(segmented_index):
+    query = build_query(parse_clauses("sciatica"), [("blood", "sugar"), ("nerve",)])
+    with segmented_index.searcher() as searcher:
+        expected = whoosh_ranking(searcher, query, 200)
+        assert_same(ArrayRanker(searcher).rank(query, 200), expected)
+        phrase_only = {d for d, _ in expected} - {
+            d for d, _ in whoosh_ranking(searcher, build_query(parse_clauses("sciatica"), []), 500)
+        }
+        assert phrase_only, "the fixture should have documents found only through the synonyms"
+
+
+def test_deleted_documents_are_never_returned(segmented_index):
+    with segmented_index.searcher() as searcher:
+        found = ArrayRanker(searcher).rank(build_query(parse_clauses("numb feet pain"), []), 500)
+        ids = {searcher.stored_fields(d)["doc_id"] for d, _ in found}
+        assert "faq:3" not in ids
+        assert len(ids) == len(found)  # an updated document appears once, its new copy
+        assert all(not searcher.reader().is_deleted(d) for d, _ in found)
+
+
+def test_a_new_commit_is_seen_though_postings_are_remembered(segmented_index):
+    query = build_query(parse_clauses("sciatica"), [])
+    with segmented_index.searcher() as searcher:
+        before = ArrayRanker(searcher).rank(query, 500)
+    writer = segmented_index.writer()
+    writer.add_document(doc_id="faq:new", doc_type="faq", title="sciatica sciatica",
+                        body="sciatica", heading_path="sciatica")
+    writer.commit(merge=False)
+    with segmented_index.searcher() as searcher:
+        after = ArrayRanker(searcher).rank(query, 500)
+        assert len(after) == len(before) + 1
+        assert "faq:new" in {searcher.stored_fields(d)["doc_id"] for d, _ in after}
+        assert_same(after, whoosh_ranking(searcher, query, 500))
+
+
+def test_other_weighting_models_fall_back_to_whoosh(segmented_index):
+    query = build_query(parse_clauses("numb feet"), [])
+    with segmented_index.searcher(weighting=TF_IDF()) as searcher:
+        with pytest.raises(Unsupported):
+            ArrayRanker(searcher)
+        assert_same(rank_documents(searcher, query, 10), whoosh_ranking(searcher, query, 10))
+
+
+def test_unknown_query_types_fall_back_to_whoosh(segmented_index):
+    query = wq.Or([wq.Term("body", "numb"), wq.Prefix("body", "tingl")])
+    with segmented_index.searcher() as searcher:
+        assert_same(rank_documents(searcher, query, 10), whoosh_ranking(searcher, query, 10))
+
+
+def test_postings_memory_stays_bounded(segmented_index, monkeypatch):
+    monkeypatch.setattr(ranking, "CACHE_POSTINGS", 50)
+    ranking.clear_cache()
+    with segmented_index.searcher() as searcher:
+        ArrayRanker(searcher).rank(build_query(parse_clauses(" ".join(WORDS)), []), 10)
+    assert ranking._cache.size <= 50 or len(ranking._cache.postings) == 1
+    ranking.clear_cache()
