@@ -58,6 +58,8 @@ def clear_cache() -> None:
 
 def _segment_key(reader: IndexReader) -> tuple:
     segment = reader.segment()
+    if segment is None:  # the reader of an index without documents
+        return ("", 0)
     return (segment.segment_id(), reader.doc_count_all())
 
 
@@ -267,23 +269,26 @@ class ArrayRanker:
             return np.empty(0, np.int64), np.empty(0, np.float64)
         if not self.searcher.schema[fieldname].scorable:
             raise Unsupported(f"unscored field {fieldname}")
+        found = [(_postings(reader, fieldname, text), reader, offset)
+                 for reader, offset in self.leaves]
+        found = [(ids, weights, reader, offset) for (ids, weights), reader, offset in found
+                 if len(ids)]
+        if not found:
+            # As Whoosh does, a term found nowhere scores nothing; its idf is not even defined
+            # on an empty index.
+            return np.empty(0, np.int64), np.empty(0, np.float64)
         B = self.weighting._field_B.get(fieldname, self.weighting.B)
         K1 = self.weighting.K1
         idf = self.searcher.idf(fieldname, text)
         average = self.searcher.avg_field_length(fieldname) or 1
         all_ids, all_scores = [], []
-        for reader, offset in self.leaves:
-            ids, weights = _postings(reader, fieldname, text)
-            if not len(ids):
-                continue
+        for ids, weights, reader, offset in found:
             lengths = _field_lengths(reader, fieldname)[ids]
-            weights = weights.astype(np.float64)
+            tf = weights.astype(np.float64)
             all_scores.append(
-                idf * (weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / average))
+                idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * lengths / average))
             )
             all_ids.append(ids.astype(np.int64) + offset)
-        if not all_ids:
-            return np.empty(0, np.int64), np.empty(0, np.float64)
         return np.concatenate(all_ids), np.concatenate(all_scores)
 
     def _phrase(self, query: wq.Phrase) -> Matches:

@@ -151,3 +151,10 @@ def test_postings_memory_stays_bounded(segmented_index, monkeypatch):
         ArrayRanker(searcher).rank(build_query(parse_clauses(" ".join(WORDS)), []), 10)
     assert ranking._cache.size <= 50 or len(ranking._cache.postings) == 1
     ranking.clear_cache()
+
+
+def test_an_empty_index_ranks_nothing(tmp_path):
+    ix = index.create_in(tmp_path, build_schema())
+    with ix.searcher() as searcher:
+        assert ArrayRanker(searcher).rank(build_query(parse_clauses('numb "pins needles"'), []),
+                                          10) == []
