@@ -4,6 +4,7 @@ A searcher opened before a fork and shared by workers returns wrong results once
 has several segments, so the cached searcher remembers the process and index it belongs to.
 Each call costs one directory scan; a new searcher is opened only when the index changed.
 """
+import hashlib
 import os
 import threading
 import time
@@ -51,6 +52,8 @@ def _get_searcher() -> Searcher:
             _forget()
             raise IndexUnavailable(f"the search index in {path} cannot be read: {exc}") from exc
         _cached.update(pid=pid, path=path, searcher=searcher, files=files)
+        if getattr(searcher, "signature", None) is None:
+            searcher.signature = _signature(path, files)
         return searcher
 
 
@@ -68,6 +71,12 @@ def _committed_files(path: Path) -> frozenset:
             continue  # removed by a commit after the listing: not part of the index any more
         files.append((entry.name, stat.st_size, stat.st_mtime_ns))
     return frozenset(files)
+
+
+def _signature(path: Path, files: frozenset) -> str:
+    """A name for one committed state of the index, the same in every process that sees it."""
+    listing = repr((str(path), sorted(files))).encode()
+    return hashlib.sha256(listing).hexdigest()[:32]
 
 
 def _current(searcher: Searcher | None, files: frozenset, seen: frozenset | None) -> Searcher:

@@ -46,6 +46,8 @@ class Glossary:
     _words_by_initial: dict[str, set[str]] = field(default_factory=dict)
     # Article titles and "also called" names by first token: a question's focus.
     _names_by_first: dict[str, set[Tokens]] = field(default_factory=dict)
+    # The state of the rows it was built from, the same in every process that read them.
+    fingerprint: str = ""
 
     def add(self, phrase: str, terms: Iterable[str]) -> None:
         """An editor's synonym: its words also become spelling vocabulary."""
@@ -165,7 +167,9 @@ def glossary() -> Glossary:
     key = _fingerprint()
     with _lock:
         if _state["glossary"] is None or _state["key"] != key:
-            _state.update(key=key, glossary=_build())
+            built = _build()
+            built.fingerprint = repr(key)
+            _state.update(key=key, glossary=built)
         _state["checked"] = time.monotonic()
         return _state["glossary"]
 

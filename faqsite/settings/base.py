@@ -136,6 +136,16 @@ SEARCH_INDEX = {
     "RESULTS_PER_PAGE": 10,
 }
 
+# Search results shared by every server process (search_index.query_cache). Files by default;
+# point SEARCH_CACHE_URL at memcached or redis when the site runs on several machines.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "search": env.cache_url(
+        "SEARCH_CACHE_URL", default=f"filecache://{BASE_DIR / 'var' / 'search-cache'}"
+    ),
+}
+CACHES["search"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 20_000)
+
 SITE_NAME = "Symptom Search"
 
 LOGGING = {

@@ -11,6 +11,12 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 SEARCH_INDEX = {**SEARCH_INDEX, "PATH": BASE_DIR / "var" / "test-index"}  # noqa: F405
+# Shared search results live in memory, never in the project's var/ (test_query_cache.py
+# checks the file cache in a temporary directory).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "search": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "search"},
+}
 # Tests never run collectstatic: serve static files from the apps, as in development.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
