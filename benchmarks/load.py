@@ -182,8 +182,8 @@ def reference(port: int, work: Workload, requests: int = 40) -> None:
 def gunicorn(env: dict, workers: int, log: Path):
     """gunicorn with `workers` sync workers on loopback; terminated (then killed) on exit."""
     port = free_port()
-    command = [str(Path(sys.executable).with_name("gunicorn")), "faqsite.wsgi",
-               "-b", f"127.0.0.1:{port}", "-w", str(workers), "--timeout", "60"]
+    command = [str(Path(sys.executable).with_name("gunicorn")), "-c", "faqsite/gunicorn.conf.py",
+               "-b", f"127.0.0.1:{port}", "-w", str(workers)]
     with log.open("w") as log_file:
         server = subprocess.Popen(command, env=env, cwd=ROOT, stderr=log_file)
         try:

@@ -149,7 +149,7 @@ def start_gunicorn(workers: int) -> tuple[subprocess.Popen, int]:
         # WhiteNoise warns once per worker that collectstatic has not run; the API needs none.
         "PYTHONWARNINGS": "ignore::UserWarning",
     }
-    cmd = [str(Path(sys.executable).with_name("gunicorn")), "faqsite.wsgi:application",
+    cmd = [str(Path(sys.executable).with_name("gunicorn")), "-c", "faqsite/gunicorn.conf.py",
            "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
     deadline = time.monotonic() + 30

@@ -1,0 +1,31 @@
+"""Server start-up: the glossary is built before workers fork, the searcher after."""
+import pytest
+
+from search_index import searcher as searcher_module
+from search_index import synonyms
+from search_index.indexer import rebuild
+from search_index.models import Synonym
+from search_index.warm import warm_after_fork, warm_before_fork
+
+
+@pytest.mark.django_db(transaction=True)
+def test_glossary_is_ready_before_the_fork():
+    Synonym.objects.create(phrase="pins and needles", terms="paresthesia")
+    synonyms.forget_glossary()
+    with synonyms._lock:
+        synonyms._state.update(glossary=None, key=None)
+    warm_before_fork()
+    assert synonyms._state["glossary"] is not None
+    assert synonyms._state["glossary"].expansions(("pin", "needl"))
+    # It also closes the connections; an in-memory test database ignores close(), so that
+    # part is exercised by the load benchmark's gunicorn on a file database.
+
+
+@pytest.mark.django_db
+def test_searcher_opens_after_fork_and_a_missing_index_is_only_logged(caplog):
+    warm_after_fork()
+    assert "Search index not opened at start-up" in caplog.text
+    rebuild()
+    warm_after_fork()
+    assert searcher_module._cached["searcher"] is not None
+    searcher_module.close_searcher()
