@@ -1,7 +1,9 @@
 """Urgent-care rules: the banner for emergencies, and no banner for denials."""
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
+from search_index import urgent
 from search_index.models import UrgentCareRule
 from search_index.query import search
 from search_index.urgent import affirmed_stems, compile_pattern, urgent_message
@@ -119,3 +121,13 @@ def test_banner_comes_even_when_nothing_matches_or_index_is_missing(rules):
     assert result.urgent.level == EMERGENCY
     assert result.unavailable  # no index was built in this test
     assert search("").urgent is None
+
+
+def test_another_process_edit_is_seen_after_the_recheck_interval(rules, monkeypatch):
+    # An update() sends no signal, like a save made by another server process.
+    monkeypatch.setattr(urgent, "RECHECK_SECONDS", 3600)
+    assert urgent_message("chest pain") is not None
+    UrgentCareRule.objects.filter(name="Chest pain").update(active=False, updated_at=timezone.now())
+    assert urgent_message("chest pain") is not None, "within the interval the rules are kept"
+    monkeypatch.setattr(urgent, "RECHECK_SECONDS", 0)
+    assert urgent_message("chest pain") is None
