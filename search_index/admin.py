@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from . import query_log
 from .models import IndexChange, SearchQueryLog, Synonym, UrgentCareRule
 from .synonyms import analyse
 from .urgent import compile_pattern
@@ -120,6 +121,7 @@ class SearchTermsAdmin(ReadOnlyAdmin):
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_permission(request):
             return super().changelist_view(request, extra_context)
+        query_log.flush()  # this process's latest searches, at least, are in the report
         since = timezone.now() - timedelta(days=REPORT_DAYS)
         context = {
             **self.admin_site.each_context(request),

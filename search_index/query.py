@@ -13,11 +13,10 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import DatabaseError
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from . import query_cache
+from . import query_cache, query_log
 from .highlight import snippet
 from .intent import (
     MAX_TERMS,
@@ -30,7 +29,6 @@ from .intent import (
     question_types,
     strip_chatter,
 )
-from .models import SearchQueryLog
 from .ranking import rank_documents
 from .results import SearchHit, SearchPage, spread_articles
 from .searcher import get_searcher
@@ -360,12 +358,7 @@ def log_search(result: SearchPage, took_ms: float) -> None:
     """Record a first-page search for the search-terms report; never fails the search."""
     if not result.query or result.page != 1 or result.unavailable:
         return
-    try:
-        SearchQueryLog.objects.create(
-            query=result.query[:256], results=result.total, took_ms=round(took_ms, 2)
-        )
-    except DatabaseError:
-        log.warning("Could not log a search query", exc_info=True)
+    query_log.record(result.query, result.total, took_ms)
 
 
 def timed_search(q: str | None, page: int = 1, correct: bool = True) -> SearchPage:

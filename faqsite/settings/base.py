@@ -134,6 +134,10 @@ SEARCH_INDEX = {
     "AUTO_UPDATE": env.bool("SEARCH_AUTO_UPDATE", default=True),
     "MAX_QUERY_LENGTH": 256,
     "RESULTS_PER_PAGE": 10,
+    # The search-terms log is written in batches of this many rows, or when the oldest row
+    # has waited this many seconds (search_index.query_log).
+    "LOG_BATCH": env.int("SEARCH_LOG_BATCH", default=50),
+    "LOG_SECONDS": env.float("SEARCH_LOG_SECONDS", default=10.0),
 }
 
 # Search results shared by every server process (search_index.query_cache). Files by default;

@@ -10,7 +10,12 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-SEARCH_INDEX = {**SEARCH_INDEX, "PATH": BASE_DIR / "var" / "test-index"}  # noqa: F405
+# Each search is logged at once (test_query_log.py checks batching with its own settings).
+SEARCH_INDEX = {  # noqa: F405
+    **SEARCH_INDEX,  # noqa: F405
+    "PATH": BASE_DIR / "var" / "test-index",
+    "LOG_BATCH": 1,
+}
 # Shared search results live in memory, never in the project's var/ (test_query_cache.py
 # checks the file cache in a temporary directory).
 CACHES = {
