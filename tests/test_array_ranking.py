@@ -1,6 +1,7 @@
 """The array ranker ranks exactly as Whoosh's own searcher does, over several segments."""
 import random
 
+import numpy as np
 import pytest
 from whoosh import index
 from whoosh import query as wq
@@ -158,3 +159,25 @@ def test_an_empty_index_ranks_nothing(tmp_path):
     with ix.searcher() as searcher:
         assert ArrayRanker(searcher).rank(build_query(parse_clauses('numb "pins needles"'), []),
                                           10) == []
+
+
+def test_a_phrase_of_common_words_is_checked_only_where_its_words_score_best(
+    segmented_index, monkeypatch
+):
+    monkeypatch.setattr(ranking, "PHRASE_CANDIDATES", 8)
+    checked = 0
+    with segmented_index.searcher() as searcher:
+        for first, second in [("numb", "feet"), ("back", "pain"), ("blood", "sugar")]:
+            phrase = wq.Phrase("body", [first, second], slop=1)
+            everywhere = {d for d, _ in whoosh_ranking(searcher, phrase, None)}
+            ranking.clear_cache()
+            ranker = ArrayRanker(searcher)
+            holders = ranker._holding_every_word(phrase)
+            assert len(holders) > 8, "the fixture should hold these words in many documents"
+            scores = ranker._phrase_score(phrase, holders)
+            best = set(holders[np.argsort(-scores, kind="stable")[:8]].tolist())
+            found = set(ranker._phrase_docs(phrase).tolist())
+            assert found == best & everywhere
+            checked += len(found)
+    assert checked, "some phrase should occur among its best-scoring documents"
+    ranking.clear_cache()
