@@ -13,7 +13,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 from whoosh.index import LockError
 
-from .documents import INDEXED_MODELS, count_indexable, doc_id, load_indexable
+from .documents import INDEXED_MODELS, count_indexable, doc_id, load_indexable, spare_document
 from .models import IndexChange
 from .storage import (
     INDEX_ERRORS,
@@ -24,6 +24,7 @@ from .storage import (
     open_index,
     writer_lock,
 )
+from .vocabulary import carry_on, count_words
 
 logger = logging.getLogger(__name__)
 
@@ -126,11 +127,12 @@ def _apply_batch(batch: list[IndexChange]) -> tuple[int, int]:
         return 0, len(batch)
     failed_ids: list[int] = []
     try:
-        for (name, pk), change_ids in _group(batch).items():
+        documents = _current_documents(ix, writer, batch, failed_ids)
+        for change_ids, document in documents:
             try:
-                _write_change(writer, name, pk)
+                writer.update_document(**document)
             except Exception as exc:  # one bad row must not hold back the others
-                logger.exception("cannot index %s:%s", name, pk)
+                logger.exception("cannot index %s", document["doc_id"])
                 _record_failure(change_ids, exc)
                 failed_ids.extend(change_ids)
         writer.commit()
@@ -154,15 +156,40 @@ def _group(batch: list[IndexChange]) -> dict[tuple[str, int], list[int]]:
     return groups
 
 
-def _write_change(writer, name: str, pk: int) -> None:
-    """Put the row's current state in the index, or take it out when gone or unpublished."""
+def _current_documents(ix, writer, batch: list[IndexChange], failed_ids: list[int]) -> list:
+    """(change ids, document) to write for the batch's rows; rows gone or unpublished are
+    deleted. The last document also carries the words the batch must keep (vocabulary.py)."""
+    documents: list[tuple[list[int], dict]] = []
+    replaced: list[str] = []
+    for (name, pk), change_ids in _group(batch).items():
+        try:
+            document = _current_document(writer, name, pk)
+        except Exception as exc:  # one bad row must not hold back the others
+            logger.exception("cannot index %s:%s", name, pk)
+            _record_failure(change_ids, exc)
+            failed_ids.extend(change_ids)
+            continue
+        replaced.append(doc_id(name, pk))
+        if document is not None:
+            documents.append((change_ids, document))
+    last = documents[-1][1] if documents else None
+    with ix.searcher() as searcher:  # the committed index: what the deleted rows carried
+        new_words = count_words(document for _, document in documents)
+        extra = carry_on(searcher, replaced, new_words, last, spare_document)
+    if extra is not None:
+        documents.append(([], extra))
+    return documents
+
+
+def _current_document(writer, name: str, pk: int) -> dict | None:
+    """The row's current document, or None after deleting it when it is gone or unpublished."""
     if name not in INDEXED_MODELS:
         raise ValueError(f"unknown indexed model {name!r}")
     obj = load_indexable(name, pk)
     if obj is None:
         writer.delete_by_term("doc_id", doc_id(name, pk))
-    else:
-        writer.update_document(**INDEXED_MODELS[name][1](obj))
+        return None
+    return INDEXED_MODELS[name][1](obj)
 
 
 def abandon(writer) -> None:

@@ -1,7 +1,8 @@
 """What gets indexed: one plain function per model that returns its index document.
 
 The database is the truth; these functions are the only place that decides how a row looks
-in the index, so the rebuild, the queue and reconcile can never disagree about it.
+in the index, so the rebuild, the queue and reconcile can never disagree about it. The spelling
+vocabulary is not part of a document: the indexer gathers it from documents (vocabulary.py).
 """
 import html
 import re
@@ -17,7 +18,6 @@ from faq.models import FAQ, Section, Status
 
 from .schema import FAQ as FAQ_TYPE
 from .schema import SECTION as SECTION_TYPE
-from .spelling import MAX_LENGTH, MIN_LENGTH, max_distance
 
 PATH_SEPARATOR = " › "
 
@@ -84,36 +84,8 @@ def _site_name() -> str:
     return getattr(settings, "SITE_NAME", "Symptom Search")
 
 
-_WORD = re.compile(r"\w+(?:'\w+)*")
-# Spelling never looks a shorter word up nor offers one as a correction (it corrects words
-# of MIN_LENGTH and more, by at most max_distance edits); a tenth of the "words" postings.
-# Only ASCII words are judged by their length here: NFKC can lengthen others ("ﬁx").
-SHORTEST_SPELLING_WORD = min(
-    n - max_distance("x" * n) for n in range(MIN_LENGTH, MAX_LENGTH + 1)
-)
-
-
 def _words(*parts: str) -> str:
     return "\n".join(part for part in parts if part)
-
-
-def vocabulary(*parts: str) -> str:
-    """Each distinct word of the parts once, in order of first use, short words left out.
-
-    The "words" field only feeds spelling suggestions, which need the vocabulary, not every
-    occurrence; analysing each word once makes a rebuild markedly faster.
-
-    >>> vocabulary("Numb feet", "numb FEET at night in 2 legs", "")
-    'Numb feet night legs'
-    """
-    # Dropping repeated forms first (in C) leaves the Python loop a few hundred words, not
-    # thousands; the first form of each word still comes first, in the same order.
-    forms = dict.fromkeys(_WORD.findall("\n".join(part for part in parts if part)))
-    seen: dict[str, str] = {}
-    for word in forms:
-        if len(word) >= SHORTEST_SPELLING_WORD or not word.isascii():
-            seen.setdefault(word.lower(), word)
-    return " ".join(seen.values())
 
 
 def section_document(section: Section) -> dict:
@@ -135,7 +107,6 @@ def section_document(section: Section) -> dict:
         "url": f"{_article_url(article.slug)}#{section.slug}",  # Section.get_absolute_url
         "source_name": article.source_name or _site_name(),
         "source_url": article.source_url or _article_url(article.slug),
-        "words": vocabulary(section.heading, heading_path, body, also_called),
     }
 
 
@@ -162,7 +133,6 @@ def faq_document(faq: FAQ) -> dict:
         "url": _faq_url(faq),  # FAQ.get_absolute_url
         "source_name": faq.source_name or (article and article.source_name) or _site_name(),
         "source_url": faq.source_url or (article and article.source_url) or "",
-        "words": vocabulary(faq.question, heading_path, body, also_called),
     }
 
 
@@ -225,6 +195,11 @@ def iter_documents(chunk_size: int = 1000) -> Iterator[dict]:
         rows = INDEXABLE_ROWS[name]().order_by("pk")
         for obj in rows.iterator(chunk_size=chunk_size):
             yield to_document(obj)
+
+
+def spare_document(exclude: set[str]) -> dict | None:
+    """The document of some indexable row whose doc_id is not excluded, or None."""
+    return next((d for d in iter_documents(chunk_size=20) if d["doc_id"] not in exclude), None)
 
 
 def count_indexable() -> dict[str, int]:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Max, Min
+from whoosh.fields import Schema
 from whoosh.index import Index
 from whoosh.writing import CLEAR
 
@@ -24,7 +25,7 @@ from .change_queue import (
     mark_covered,
     pending_changes,
 )
-from .documents import INDEXED_MODELS, count_indexable, iter_documents
+from .documents import INDEXED_MODELS, count_indexable, iter_documents, spare_document
 from .models import IndexChange
 from .schema import build_schema
 from .storage import (
@@ -36,6 +37,7 @@ from .storage import (
     open_index,
     writer_lock,
 )
+from .vocabulary import carry_on, document_words, with_vocabulary
 from .writer_processes import hold_in_parent_only, release_from_children, stop_helpers
 
 __all__ = [
@@ -115,7 +117,7 @@ def _index_for_rebuild() -> Index:
     """The current index when healthy (so readers keep it until the commit), else a new one."""
     try:
         ix = open_index(create=True)
-        if ix.schema == build_schema():
+        if same_schema(ix.schema, build_schema()):
             return ix
         logger.warning("search index schema changed; creating a new index")
     except IndexUnavailable as exc:
@@ -123,8 +125,21 @@ def _index_for_rebuild() -> Index:
     return create_index()
 
 
+def same_schema(old: Schema, new: Schema) -> bool:
+    """True when an index's schema indexes every field as the new one would.
+
+    Whoosh's own equality ignores analyzers and term vectors, so an index whose field changed
+    only in those would keep its old analysis (and written its documents the old way).
+    """
+    return old == new and all(
+        old[name].analyzer == new[name].analyzer and old[name].vector == new[name].vector
+        for name in new.names()
+    )
+
+
 def _write_all(ix: Index, total: int, progress: Callable[[int], None] | None) -> Counter:
-    """Add every document and replace the old content in one commit (mergetype=CLEAR)."""
+    """Add every document (the last few carrying the spelling vocabulary) and replace the old
+    content in one commit (mergetype=CLEAR)."""
     procs = _writer_procs(total)
     options = {"limitmb": WRITER_MEMORY_MB, "timeout": 30.0, "delay": 0.1}
     if procs > 1:
@@ -134,7 +149,7 @@ def _write_all(ix: Index, total: int, progress: Callable[[int], None] | None) ->
     hold_in_parent_only(whoosh_lock_fd)
     counts: Counter = Counter()
     try:
-        for document in iter_documents():
+        for document in with_vocabulary(iter_documents()):
             writer.add_document(**document)
             counts[document["doc_type"]] += 1
             if progress and counts.total() % 250 == 0:
@@ -184,6 +199,8 @@ def _reconcile_documents(ix: Index) -> ReconcileStats:
     in_index = _stored_documents(ix, stored_names)
     stats = ReconcileStats()
     writer = ix.writer(timeout=30.0, delay=0.1)
+    words: Counter = Counter()
+    held: dict | None = None  # the last changed document, written last: it carries new words
     try:
         for document in iter_documents():
             key = document["doc_id"]
@@ -195,10 +212,14 @@ def _reconcile_documents(ix: Index) -> ReconcileStats:
             else:
                 stats.unchanged += 1
                 continue
-            writer.update_document(**document)
-        for key in in_index:
+            words.update(document_words(document))
+            if held is not None:
+                writer.update_document(**held)
+            held = document
+        stats.deleted = list(in_index)
+        _carry_vocabulary(ix, stats.updated + stats.deleted, words, held, writer)
+        for key in stats.deleted:
             writer.delete_by_term("doc_id", key)
-            stats.deleted.append(key)
         if stats.changed:
             writer.commit()
         else:
@@ -207,6 +228,15 @@ def _reconcile_documents(ix: Index) -> ReconcileStats:
         abandon(writer)
         raise
     return stats
+
+
+def _carry_vocabulary(ix: Index, replaced: list[str], words: Counter, held, writer) -> None:
+    """Write the held document with the vocabulary the changes must keep (vocabulary.py)."""
+    with ix.searcher() as searcher:
+        extra = carry_on(searcher, replaced, words, held, spare_document)
+    for document in (held, extra):
+        if document is not None:
+            writer.update_document(**document)
 
 
 def _stored_documents(ix: Index, stored_names: list[str]) -> dict[str, list[dict]]:

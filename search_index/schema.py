@@ -4,7 +4,8 @@ Field boosts live here, visible in one place, so relevance changes are easy to r
 """
 from whoosh.fields import ID, STORED, TEXT, Schema
 
-from .analysis import medical_analyzer, vocabulary_analyzer
+from .analysis import medical_analyzer
+from .vocabulary import CountedWords
 
 SECTION = "section"
 FAQ = "faq"
@@ -28,6 +29,7 @@ def build_schema() -> Schema:
         url=STORED(),
         source_name=STORED(),
         source_url=STORED(),
-        # Whole, unstemmed words of the document, the vocabulary for "did you mean".
-        words=TEXT(analyzer=vocabulary_analyzer(), phrase=False),
+        # Only on a few carrier documents: each distinct whole word of the collection weighted
+        # by its document count, for "did you mean" (vocabulary.py). Not searched or scored.
+        words=TEXT(analyzer=CountedWords(), phrase=False, vector=True),
     )

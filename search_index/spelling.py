@@ -1,8 +1,8 @@
 """'Did you mean': corrections drawn from the index's own words and the lay glossary.
 
 A word is only ever replaced when it is unknown: a word found in the index vocabulary
-(the unstemmed `words` field) or in the glossary is left alone, so correct medical words
-such as 'paresthesia' are never rewritten into commoner ones.
+(the unstemmed `words` field, see vocabulary.py) or in the glossary is left alone, so correct
+medical words such as 'paresthesia' are never rewritten into commoner ones.
 """
 import re
 
@@ -11,17 +11,10 @@ from whoosh.support.levenshtein import distance
 
 from .analysis import STOP_WORDS, WORD_PATTERN
 from .synonyms import Glossary, glossary, whole_words
+from .vocabulary import MAX_LENGTH, MIN_LENGTH, VOCABULARY_FIELD, max_distance
 
-VOCABULARY_FIELD = "words"
-MIN_LENGTH = 4  # shorter words have too many neighbours to guess from
-MAX_LENGTH = 30  # longer "words" are not misspellings; skip the automaton work
 MAX_WORDS = 8  # words looked at per query
 WORD = re.compile(WORD_PATTERN)
-
-
-def max_distance(word: str) -> int:
-    """Edits allowed: one for short words, two from eight letters on."""
-    return 2 if len(word) >= 8 else 1
 
 
 def is_known(reader: IndexReader, word: str, vocabulary: set[str]) -> bool:
@@ -38,11 +31,13 @@ def is_known(reader: IndexReader, word: str, vocabulary: set[str]) -> bool:
 
 def correct_word(reader: IndexReader, word: str, lay: Glossary) -> str | None:
     """The closest known word, preferring fewer edits, then the most documents."""
+    # A vocabulary word's weight is its document count (vocabulary.py); on an index written
+    # with a "words" field per document, it is (nearly) its document count as well.
     limit = max_distance(word)
     candidates: dict[str, tuple[int, int]] = {}
     for maxdist in range(1, limit + 1):
         for term in reader.terms_within(VOCABULARY_FIELD, word, maxdist, prefix=1):
-            candidates[term] = (maxdist, -reader.doc_frequency(VOCABULARY_FIELD, term))
+            candidates[term] = (maxdist, -reader.frequency(VOCABULARY_FIELD, term))
         if candidates:
             break
     for term in lay.words_starting_like(word):
