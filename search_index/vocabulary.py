@@ -34,8 +34,9 @@ MIN_LENGTH = 4  # spelling corrects no shorter word: too many neighbours to gues
 MAX_LENGTH = 30  # longer "words" are not misspellings; skip the automaton work
 # A rebuild's carriers: a collection's 100,000 words make lines of 12,500 per document.
 REBUILD_CARRIERS = 8
-# The fields whose words readers search, hence the words worth suggesting.
-WORDS_FROM = ("title", "heading_path", "body", "also_called")
+# The fields whose words readers search, hence the words worth suggesting; the title is left
+# out because heading_path always ends with it.
+WORDS_FROM = ("heading_path", "body", "also_called")
 
 def max_distance(word: str) -> int:
     """Edits spelling allows: one for short words, two from eight letters on."""

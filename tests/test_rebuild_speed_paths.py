@@ -160,7 +160,7 @@ def test_faq_links_follow_the_script_prefix(seed):
 
 def test_vocabulary_leaves_out_words_spelling_never_uses():
     assert SHORTEST_SPELLING_WORD == 3
-    counts = count_words([{"title": "An ox in a leg", "body": "2 B12 ﬁ"}])
+    counts = count_words([{"heading_path": "An ox in a leg", "body": "2 B12 ﬁ"}])
     assert counts == Counter({"leg": 1, "b12": 1, "ﬁ": 1})
 
 
