@@ -86,3 +86,15 @@ def test_a_broken_shared_cache_never_fails_a_search(db, settings, tmp_path, rank
     finally:
         forget_this_process()
         close_searcher()
+
+
+def test_the_file_cache_is_culled_though_not_on_every_write(tmp_path, monkeypatch):
+    from search_index import file_cache
+
+    monkeypatch.setattr(file_cache, "CULL_EVERY", 5)
+    cache = file_cache.SearchFileCache(str(tmp_path), {"OPTIONS": {"MAX_ENTRIES": 10}})
+    for n in range(60):
+        cache.set(f"key{n}", n)
+    entries = len(list(tmp_path.glob("*.djcache")))
+    assert entries <= 10 + 5, entries
+    assert cache.get("key59") == 59

@@ -140,15 +140,20 @@ SEARCH_INDEX = {
     "LOG_SECONDS": env.float("SEARCH_LOG_SECONDS", default=10.0),
 }
 
-# Search results shared by every server process (search_index.query_cache). Files by default;
-# point SEARCH_CACHE_URL at memcached or redis when the site runs on several machines.
+# Search results shared by every server process (search_index.query_cache): files under var/
+# by default; point SEARCH_CACHE_URL at memcached or redis when the site runs on several hosts.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "search": env.cache_url(
-        "SEARCH_CACHE_URL", default=f"filecache://{BASE_DIR / 'var' / 'search-cache'}"
+    "search": (
+        env.cache_url("SEARCH_CACHE_URL")
+        if env.str("SEARCH_CACHE_URL", default="")
+        else {
+            "BACKEND": "search_index.file_cache.SearchFileCache",
+            "LOCATION": str(BASE_DIR / "var" / "search-cache"),
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
     ),
 }
-CACHES["search"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 20_000)
 
 SITE_NAME = "Symptom Search"
 
