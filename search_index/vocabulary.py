@@ -16,7 +16,10 @@ Trade-offs, until the next rebuild_index (which recounts everything):
 - an incremental update (queue, reconcile) adds only words the index does not know yet, with
   the number of updated documents that use them; the counts of known words stay as they were;
 - a word whose last document was edited away or deleted stays a known word (and a possible
-  correction), as it did before: Whoosh never dropped a deleted document's terms either.
+  correction), as it did before: Whoosh never dropped a deleted document's terms either;
+- words moved off an edited carrier count twice until Whoosh merges the old carrier's segment
+  away (its weights stay in the term statistics, as deleted documents' always did); counts only
+  break ties between equally close corrections.
 """
 import re
 from collections import Counter, deque
