@@ -58,7 +58,8 @@ def clear_cache() -> None:
         _cache.size = 0
 
 
-def _segment_key(reader: IndexReader) -> tuple:
+def segment_key(reader: IndexReader) -> tuple:
+    """What names one segment of an index (its documents never change; deletions may)."""
     segment = reader.segment()
     if segment is None:  # the reader of an index without documents
         return ("", 0)
@@ -103,7 +104,7 @@ def _read_slowly(matcher) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _postings(reader: IndexReader, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-    key = (_segment_key(reader), fieldname, text)
+    key = (segment_key(reader), fieldname, text)
     with _cache.lock:
         found = _cache.postings.get(key)
         if found is not None:
@@ -127,7 +128,7 @@ def _remember(key: tuple, arrays: tuple) -> None:
 
 def _field_lengths(reader: IndexReader, fieldname: str) -> np.ndarray:
     """The length of a field in every document of one segment, as Whoosh's scorer sees it."""
-    key = (_segment_key(reader), fieldname)
+    key = (segment_key(reader), fieldname)
     with _cache.lock:
         found = _cache.lengths.get(key)
     if found is not None:
@@ -380,33 +381,55 @@ class ArrayRanker:
 
 
 def _phrase_key(subsearcher: Searcher, query: wq.Phrase) -> tuple:
-    segment = _segment_key(subsearcher.reader())
+    segment = segment_key(subsearcher.reader())
     return (segment, "phrase", query.fieldname, tuple(query.words), query.slop)
 
 
-def _phrase_matches(
-    query: wq.Phrase, subsearcher: Searcher, among: np.ndarray | None
-) -> np.ndarray:
-    """Local docnums of one segment where the phrase occurs, only `among` these if given.
+def _phrase_matches(query: wq.Phrase, subsearcher: Searcher, among: np.ndarray) -> np.ndarray:
+    """Those of the (ascending) local docnums `among` of one segment where the phrase occurs.
 
-    Deleted documents are left out by Whoosh's matcher; they stay deleted, so a cached set
-    stays right.
+    As Whoosh's phrase matcher decides, each word must follow the one before by 1 to `slop`
+    positions, but without building its span objects. Documents deleted since may stay in a
+    remembered set; the ranker masks them.
     """
-    matcher = wq.Phrase(query.fieldname, list(query.words), slop=query.slop).matcher(subsearcher)
-    ids = []
-    if among is None:
-        while matcher.is_active():
-            ids.append(matcher.id())
-            matcher.next()
-    else:
-        for docnum in among.tolist():
-            if not matcher.is_active():
-                break
-            if matcher.id() < docnum:
+    reader = subsearcher.reader()
+    field = reader.schema[query.fieldname]
+    matchers = []
+    for word in query.words:
+        if (query.fieldname, word) not in reader:
+            return np.empty(0, np.int32)
+        term = field.to_bytes(word)
+        matchers.append(reader._terms.matcher(query.fieldname, term, field.format))
+    decode = field.format.decode_positions
+    found = []
+    for docnum in among.tolist():
+        places = []
+        for matcher in matchers:
+            if matcher.is_active() and matcher.id() < docnum:
                 matcher.skip_to(docnum)
-            if matcher.is_active() and matcher.id() == docnum:
-                ids.append(docnum)
-    return np.asarray(ids, dtype=np.int32)
+            if not matcher.is_active() or matcher.id() != docnum:
+                break
+            places.append(decode(matcher.value()))
+        else:
+            if _in_order(places, query.slop) and not reader.is_deleted(docnum):
+                found.append(docnum)
+    return np.asarray(found, dtype=np.int32)
+
+
+def _in_order(places: list[list[int]], slop: int) -> bool:
+    """True when positions can be picked, one per word, each 1 to slop after the one before.
+
+    >>> _in_order([[3, 9], [10], [12]], 2)
+    True
+    >>> _in_order([[3], [4]], 1), _in_order([[4], [3]], 1), _in_order([[3], [6]], 2)
+    (True, False, False)
+    """
+    reached = set(places[0])
+    for following in places[1:]:
+        reached = {p for p in following if any(p - d in reached for d in range(1, slop + 1))}
+        if not reached:
+            return False
+    return True
 
 
 def _only_adds_score(query: wq.Query, looked_up: set) -> bool:
