@@ -10,6 +10,7 @@ from whoosh.reading import IndexReader
 from whoosh.support.levenshtein import distance
 
 from .analysis import STOP_WORDS, WORD_PATTERN
+from .nearby_words import words_within
 from .synonyms import Glossary, glossary, whole_words
 from .vocabulary import MAX_LENGTH, MIN_LENGTH, VOCABULARY_FIELD, max_distance
 
@@ -35,11 +36,14 @@ def correct_word(reader: IndexReader, word: str, lay: Glossary) -> str | None:
     # with a "words" field per document, it is (nearly) its document count as well.
     limit = max_distance(word)
     candidates: dict[str, tuple[int, int]] = {}
-    for maxdist in range(1, limit + 1):
-        for term in reader.terms_within(VOCABULARY_FIELD, word, maxdist, prefix=1):
-            candidates[term] = (maxdist, -reader.frequency(VOCABULARY_FIELD, term))
-        if candidates:
-            break
+    nearby = words_within(reader, VOCABULARY_FIELD, word, limit, prefix=1)
+    if nearby:
+        fewest = min(edits for _term, edits in nearby)
+        candidates = {
+            term: (edits, -reader.frequency(VOCABULARY_FIELD, term))
+            for term, edits in nearby
+            if edits == fewest
+        }
     for term in lay.words_starting_like(word):
         if abs(len(term) - len(word)) <= limit:
             edits = distance(term, word, limit=limit + 1)

@@ -3,15 +3,21 @@ import logging
 
 from django.db import DatabaseError, connections
 
+from . import nearby_words
 from .searcher import get_searcher
-from .storage import IndexUnavailable
+from .storage import INDEX_ERRORS, IndexUnavailable, open_index
 from .synonyms import glossary
+from .vocabulary import VOCABULARY_FIELD
 
 log = logging.getLogger(__name__)
 
 
 def warm_before_fork() -> None:
-    """Build the glossary in the parent process; leave no database connection to inherit."""
+    """Build the glossary and the spelling word lists in the parent process.
+
+    The index is opened and closed again here: a searcher shared across a fork gives wrong
+    results, while the word lists are plain memory. No database connection is left open.
+    """
     try:
         glossary()
     except DatabaseError:
@@ -19,6 +25,11 @@ def warm_before_fork() -> None:
     finally:
         # A connection shared by forked workers would interleave their queries.
         connections.close_all()
+    try:
+        with open_index(create=False).searcher() as searcher:
+            nearby_words.warm(searcher.reader(), VOCABULARY_FIELD)
+    except (IndexUnavailable, *INDEX_ERRORS) as exc:
+        log.warning("Spelling word lists not built before fork: %s", exc)
 
 
 def warm_after_fork() -> None:

@@ -1,8 +1,9 @@
 """Server start-up: the glossary is built before workers fork, the searcher after."""
 import pytest
+from django.core.management import call_command
 
+from search_index import nearby_words, synonyms
 from search_index import searcher as searcher_module
-from search_index import synonyms
 from search_index.indexer import rebuild
 from search_index.models import Synonym
 from search_index.warm import warm_after_fork, warm_before_fork
@@ -19,6 +20,19 @@ def test_glossary_is_ready_before_the_fork():
     assert synonyms._state["glossary"].expansions(("pin", "needl"))
     # It also closes the connections; an in-memory test database ignores close(), so that
     # part is exercised by the load benchmark's gunicorn on a file database.
+
+
+@pytest.mark.django_db
+def test_spelling_word_lists_are_built_before_the_fork_when_there_is_an_index(caplog):
+    nearby_words.clear()
+    warm_before_fork()
+    assert "Spelling word lists not built before fork" in caplog.text
+    call_command("load_seed", verbosity=0)
+    rebuild()
+    warm_before_fork()
+    assert nearby_words._lists, "the word lists should be ready"
+    assert any("numbness" in words for words in nearby_words._lists.values())
+    nearby_words.clear()
 
 
 @pytest.mark.django_db

@@ -1,0 +1,55 @@
+"""Nearby words: every vocabulary word within an edit distance, by Whoosh's own distance."""
+import random
+
+import pytest
+from whoosh.support.levenshtein import distance
+
+from search_index import nearby_words
+from search_index.nearby_words import words_within
+from search_index.searcher import get_searcher
+from search_index.vocabulary import VOCABULARY_FIELD
+
+pytest_plugins = ["tests.search_helpers"]
+
+
+def misspellings(words: list[str], rng: random.Random) -> list[str]:
+    """Each word with a letter dropped, doubled, swapped or replaced."""
+    found = []
+    for word in words:
+        i = rng.randrange(1, len(word))
+        found += [
+            word[:i] + word[i + 1 :],
+            word[:i] + word[i] + word[i:],
+            word[: i - 1] + word[i] + word[i - 1] + word[i + 1 :],
+            word[:i] + rng.choice("aeioust") + word[i + 1 :],
+        ]
+    return found
+
+
+@pytest.mark.usefixtures("seed_index")
+def test_same_words_and_distances_as_whoosh_measures():
+    reader = get_searcher().reader()
+    vocabulary = [reader.schema[VOCABULARY_FIELD].from_bytes(t)
+                  for t in reader.lexicon(VOCABULARY_FIELD)]
+    rng = random.Random(3)
+    sample = rng.sample([w for w in vocabulary if len(w) >= 5], 40)
+    nearby_words.clear()
+    compared = 0
+    for word in misspellings(sample, rng) + ["zzzz", "numbnes", "parestesia"]:
+        for maxdist in (1, 2):
+            # Whoosh's distance without a limit: with one, it stops early and misses some
+            # transpositions (terms_within does not offer "heels" for "heles").
+            expected = {w: distance(w, word) for w in vocabulary if w[0] == word[0]}
+            expected = {w: d for w, d in expected.items() if d <= maxdist}
+            found = words_within(reader, VOCABULARY_FIELD, word, maxdist, prefix=1)
+            assert dict(found) == expected, (word, maxdist)
+            compared += len(expected)
+    assert compared > 100, "the sample should have found many nearby words"
+
+
+@pytest.mark.usefixtures("seed_index")
+def test_distances_are_the_edits_needed():
+    reader = get_searcher().reader()
+    found = dict(words_within(reader, VOCABULARY_FIELD, "numbnes", 2))
+    assert found["numbness"] == 1
+    assert all(0 < edits <= 2 for edits in found.values())
