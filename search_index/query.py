@@ -320,8 +320,13 @@ def _search_index(result: SearchPage, correct: bool) -> None:
     owners = (searcher, lay)
 
     def one_page() -> tuple[Outcome, SearchPage]:
+        # The ranking of every page is remembered in this process only; shown pages (mostly
+        # the first) are shared with the other processes.
         found = query_cache.cached(
-            owners, (result.query, correct), lambda: outcome(searcher, lay, result.query, correct)
+            owners,
+            (result.query, correct),
+            lambda: outcome(searcher, lay, result.query, correct),
+            share=False,
         )
         page = SearchPage(query=result.query, page=result.page)
         fill_page(page, searcher, found.ranked)

@@ -30,8 +30,12 @@ _state: dict = {"owners": None, "entries": OrderedDict()}
 _MISSING = object()
 
 
-def cached(owners: tuple, key: Hashable, compute: Callable[[], T]) -> T:
-    """compute()'s value for key, remembered while the owners (searcher, glossary) stay."""
+def cached(owners: tuple, key: Hashable, compute: Callable[[], T], share: bool = True) -> T:
+    """compute()'s value for key, remembered while the owners (searcher, glossary) stay.
+
+    `share` also keeps it in the shared cache (a file write by default: about a millisecond
+    on a slow disk, so worth it only for what other processes will ask for most).
+    """
     with _lock:
         if _state["owners"] is None or any(
             a is not b for a, b in zip(_state["owners"], owners, strict=True)
@@ -41,7 +45,7 @@ def cached(owners: tuple, key: Hashable, compute: Callable[[], T]) -> T:
         if key in entries:
             entries.move_to_end(key)
             return entries[key]
-    shared_key = _shared_key(owners, key)
+    shared_key = _shared_key(owners, key) if share else None
     value = _shared_get(shared_key)
     if value is _MISSING:
         value = compute()
