@@ -19,11 +19,12 @@ def build_schema() -> Schema:
         doc_id=ID(unique=True, stored=True),
         doc_type=ID(stored=True),  # SECTION or FAQ
         title=TEXT(analyzer=prose, stored=True, field_boost=3.0),  # heading or question
-        heading_path=TEXT(analyzer=prose, stored=True),  # "Article › Heading"
+        # "Article › Heading". No positions: no phrase is looked for here (query.py).
+        heading_path=TEXT(analyzer=prose, stored=True, phrase=False),
         body=TEXT(analyzer=prose, stored=True),
         article_title=TEXT(analyzer=prose, stored=True, field_boost=2.0),
-        # Article "also called" terms and matching synonym phrases.
-        also_called=TEXT(analyzer=prose, field_boost=2.0),
+        # Article "also called" terms and matching synonym phrases; no positions, as above.
+        also_called=TEXT(analyzer=prose, field_boost=2.0, phrase=False),
         article_slug=ID(stored=True),  # groups hits so one article does not fill a page
         kind=ID(stored=True),  # section kind or FAQ question type
         url=STORED(),
