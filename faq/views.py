@@ -6,12 +6,14 @@ from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Case, Count, F, Prefetch, Value, When, Window
 from django.db.models.functions import RowNumber, Substr, Upper
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .citations import cite_page_apa, cite_page_mla
 from .models import FAQ, Article, ArticleCitation, FAQCitation, SectionCitation, Status
+from .page_cache import cached_page, keep_page, page_key
 from .structured_data import article_json_ld, faq_json_ld, json_ld_script
 
 LETTERS = list(string.ascii_uppercase)
@@ -121,8 +123,13 @@ def numbered_references(article, sections):
 
 
 def article_detail(request, slug):
-    article = get_object_or_404(Article.objects.published(), slug=slug)
-    return render(request, "faq/article.html", article_context(request, article))
+    key = page_key("article", slug, request.build_absolute_uri("/"), timezone.localdate())
+    html = cached_page(key)
+    if html is None:
+        article = get_object_or_404(Article.objects.published(), slug=slug)
+        html = render_to_string("faq/article.html", article_context(request, article), request)
+        keep_page(key, html)
+    return HttpResponse(html)
 
 
 def article_context(request, article):
@@ -179,13 +186,18 @@ def faq_list(request):
 
 
 def faq_detail(request, slug):
-    faq = get_object_or_404(
-        FAQ.objects.published().select_related("article", "section"), slug=slug
-    )
-    context = faq_context(faq)
-    if data := faq_json_ld(faq, request.build_absolute_uri(faq.get_absolute_url())):
-        context["json_ld"] = json_ld_script(data)
-    return render(request, "faq/faq.html", context)
+    key = page_key("faq", slug, request.build_absolute_uri("/"), timezone.localdate())
+    html = cached_page(key)
+    if html is None:
+        faq = get_object_or_404(
+            FAQ.objects.published().select_related("article", "section"), slug=slug
+        )
+        context = faq_context(faq)
+        if data := faq_json_ld(faq, request.build_absolute_uri(faq.get_absolute_url())):
+            context["json_ld"] = json_ld_script(data)
+        html = render_to_string("faq/faq.html", context, request)
+        keep_page(key, html)
+    return HttpResponse(html)
 
 
 def faq_context(faq):

@@ -163,6 +163,19 @@ def test_second_run_changes_nothing_and_an_edit_updates_one_row(db, tree):
     assert dict(FAQ.objects.values_list("external_key", "slug")) == slugs
 
 
+def test_a_reimport_shows_on_pages_readers_have_seen(
+    db, tree, client, django_capture_on_commit_callbacks
+):
+    run_import(tree, no_index=True)
+    url = FAQ.objects.get(external_key="9_CDC_QA/0000397/0000397-1").get_absolute_url()
+    assert "A tapeworm infection." in client.get(url).content.decode()  # now a cached page
+    path = tree / "9_CDC_QA/0000397.xml"
+    path.write_text(CDC_DOC.replace("A tapeworm infection.", "An intestinal tapeworm."))
+    with django_capture_on_commit_callbacks(execute=True):
+        run_import(tree, no_index=True)  # bulk writes: no save signals
+    assert "An intestinal tapeworm." in client.get(url).content.decode()
+
+
 def test_a_dropped_pair_is_removed_but_editor_faqs_stay(db, tree):
     run_import(tree, no_index=True)
     topic = Article.objects.get(external_key="6_NINDS_QA/0000007")

@@ -143,7 +143,11 @@ SEARCH_INDEX = {
 # Search results shared by every server process (search_index.query_cache): files under var/
 # by default; point SEARCH_CACHE_URL at memcached or redis when the site runs on several hosts.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Per process: rendered article and FAQ pages (faq.page_cache), about 35 KB each.
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    },
     "search": (
         env.cache_url("SEARCH_CACHE_URL")
         if env.str("SEARCH_CACHE_URL", default="")

@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from tqdm import tqdm
 
 from faq.models import FAQ, Article, ArticleCitation, Citation, Status
+from faq.page_cache import content_changed
 from faq.parse_medquad import (
     ATTRIBUTION,
     MedQuADDocument,
@@ -235,6 +236,8 @@ class Command(BaseCommand):
     def write(self, writer: BatchWriter, batch: list[MedQuADDocument]) -> None:
         with transaction.atomic():
             writer.write(batch)
+            # Bulk writes send no save signals: tell the servers' page caches directly.
+            transaction.on_commit(content_changed)
 
     def report(self, path, topics: Tally, faqs: Tally, errors: list[str], took: float) -> None:
         for message in errors:

@@ -1,0 +1,70 @@
+"""Rendered article and FAQ pages, kept per process until any content is saved.
+
+An article page costs about 25 ms to render (sections, references, questions, citations) and
+is the most requested page, so under load it set everyone's waiting time. A rendered page
+is kept in this process's memory under a key holding a content generation, which every save
+or deletion of content (in any process) replaces in the shared "search" cache, plus the
+site address and the day (the "cite this page" box gives today's date). With no shared
+cache to read the generation from, pages are simply rendered every time.
+"""
+import logging
+import uuid
+
+from django.core.cache import caches
+from django.db.models.signals import post_delete, post_save
+
+from .models import FAQ, Article, ArticleCitation, Citation, FAQCitation, Section, SectionCitation
+
+log = logging.getLogger(__name__)
+
+SHARED_ALIAS = "search"
+PAGES_ALIAS = "default"
+GENERATION_KEY = "faq:content-generation"
+PAGE_SECONDS = 3600
+CONTENT_MODELS = (Article, Section, FAQ, Citation, ArticleCitation, SectionCitation, FAQCitation)
+
+
+def generation() -> str | None:
+    """The current content generation, started if there is none; None when unreadable."""
+    try:
+        shared = caches[SHARED_ALIAS]
+        current = shared.get(GENERATION_KEY)
+        if current is None:
+            shared.add(GENERATION_KEY, uuid.uuid4().hex, None)
+            current = shared.get(GENERATION_KEY)
+        return current
+    except Exception:  # a cache is an optimisation: render instead
+        log.warning("Content generation unreadable; rendering pages afresh", exc_info=True)
+        return None
+
+
+def content_changed(**kwargs) -> None:
+    """Make every process render its pages again (connected to content saves)."""
+    try:
+        caches[SHARED_ALIAS].set(GENERATION_KEY, uuid.uuid4().hex, None)
+    except Exception:
+        # Pages then stay as they were until the generation can be written or they expire.
+        log.error("Content generation not replaced: pages may be stale for up to %d s",
+                  PAGE_SECONDS, exc_info=True)
+
+
+def page_key(kind: str, slug: str, site: str, day: object) -> str | None:
+    """The key of a rendered page, or None when pages cannot be kept now."""
+    current = generation()
+    return None if current is None else f"page:{kind}:{current}:{site}:{day}:{slug}"
+
+
+def cached_page(key: str | None) -> str | None:
+    return caches[PAGES_ALIAS].get(key) if key else None
+
+
+def keep_page(key: str | None, html: str) -> None:
+    if key:
+        caches[PAGES_ALIAS].set(key, html, PAGE_SECONDS)
+
+
+for _model in CONTENT_MODELS:
+    post_save.connect(content_changed, sender=_model, dispatch_uid=f"pages-{_model.__name__}")
+    post_delete.connect(
+        content_changed, sender=_model, dispatch_uid=f"pages-del-{_model.__name__}"
+    )
