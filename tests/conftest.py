@@ -15,3 +15,17 @@ def index_dir(settings, tmp_path):
 def seed(db):
     """The curated seed content, loaded as `make run` loads it."""
     call_command("load_seed", verbosity=0)
+
+
+@pytest.fixture
+def broken_shared_cache(settings, tmp_path):
+    """The shared "search" cache pointed where no directory can be made (a file is there)."""
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where the cache directory should be")
+    settings.CACHES = {
+        **settings.CACHES,
+        "search": {
+            "BACKEND": "search_index.file_cache.SearchFileCache",
+            "LOCATION": str(blocker / "cache"),
+        },
+    }

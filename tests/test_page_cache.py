@@ -90,16 +90,8 @@ def test_faq_pages_too(client, article):
     assert "Usually harmless." in get(client, faq.get_absolute_url())
 
 
-def test_a_broken_shared_cache_still_serves_fresh_pages(client, article, settings, tmp_path):
-    blocker = tmp_path / "not-a-directory"
-    blocker.write_text("a file where the cache directory should be")
-    settings.CACHES = {
-        **settings.CACHES,
-        "search": {
-            "BACKEND": "search_index.file_cache.SearchFileCache",
-            "LOCATION": str(blocker / "cache"),
-        },
-    }
+@pytest.mark.usefixtures("broken_shared_cache")
+def test_a_broken_shared_cache_still_serves_fresh_pages(client, article):
     url = article.get_absolute_url()
     assert "Pressure on a nerve." in get(client, url)
     article.sections.update(body="No cache, no staleness.")

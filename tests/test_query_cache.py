@@ -66,16 +66,8 @@ def test_a_changed_index_is_never_answered_from_old_entries(db, file_cache, rank
     assert rankings == ["angina", "angina"]
 
 
-def test_a_broken_shared_cache_never_fails_a_search(db, settings, tmp_path, rankings, caplog):
-    blocker = tmp_path / "not-a-directory"
-    blocker.write_text("a file where the cache directory should be")
-    settings.CACHES = {
-        **settings.CACHES,
-        "search": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(blocker / "cache"),
-        },
-    }
+@pytest.mark.usefixtures("broken_shared_cache")
+def test_a_broken_shared_cache_never_fails_a_search(db, rankings, caplog):
     make_faq(topic("Angina"), "angina-what", "What is angina?", "information", "Chest pain.")
     rebuild()
     try:
