@@ -176,11 +176,12 @@ def phrase_bonuses(clauses: list[Clause], chosen: set[str]) -> list[wq.Query]:
 
 
 def flat_or(queries: list[wq.Query]) -> wq.Or:
-    """One OR of all the leaves, its matches gathered in arrays term by term.
+    """One OR of all the leaves.
 
-    Whoosh builds a matcher per OR, and for large indexes defaults to a binary tree of
-    union matchers walked at every document. Measured on 47,000 FAQs, the tree took three
-    to ten times the CPU of reading each term's postings once, even asked for only 20 hits.
+    In one OR, the array ranker sees that a proximity phrase's words are looked up anyway
+    and checks the phrase only in the best documents (ranking.py). For Whoosh's own
+    searcher, the fallback, the OR gathers matches in arrays: its default binary tree of
+    union matchers took three to ten times the CPU on 47,000 FAQs.
     """
     leaves = [leaf for q in queries for leaf in (q.subqueries if type(q) is wq.Or else [q])]
     query = wq.Or(leaves)
