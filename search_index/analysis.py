@@ -105,6 +105,19 @@ class WordAnalyzer(Tokenizer):
         cache[word] = found
         return found
 
+    def spans(self, value: str) -> Iterator[tuple[int, int, str]]:
+        """(start, end, index term) of each word that is not a stop word.
+
+        What __call__(value, chars=True) yields, without a Token per word: snippets look at
+        thousands of words a page.
+        """
+        term = self.term
+        cache = self._caches[self.stem]
+        for match in _WORD.finditer(value):
+            text, stopped = cache.get(match.group()) or term(match.group())
+            if not stopped:
+                yield match.start(), match.end(), text
+
     def __call__(
         self,
         value: str,

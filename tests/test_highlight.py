@@ -1,9 +1,12 @@
 """Snippets: the best passage, query words marked, and nothing else ever markup."""
+import random
 import re
 
 import pytest
 
-from search_index.highlight import SNIPPET_CHARS, snippet
+from faq.models import Section
+from search_index.analysis import medical_analyzer
+from search_index.highlight import SNIPPET_CHARS, best_window, snippet
 from search_index.query import search
 
 from .index_factories import make_article, make_faq, make_section
@@ -70,3 +73,46 @@ def test_hostile_stored_content_is_escaped_in_search_results(db, fresh_index):
         assert markup_tags(hit.snippet_html) <= {"mark"}, hit.snippet_html
         assert "<mark>" in hit.snippet_html
 
+
+
+@pytest.mark.parametrize("text", [
+    "Numbness & TINGLING in the feet, isn't it?",
+    "Paresthésie, ﬁbromyalgia; pins-and-needles at 3 a.m. — the B12 level",
+    "a an the of x y 2 ２ Ⅻ",
+    "",
+])
+def test_spans_are_the_analyzer_tokens_with_their_offsets(text):
+    analyzer = medical_analyzer()
+    tokens = [(t.startchar, t.endchar, t.text) for t in analyzer(text, chars=True)]
+    assert list(analyzer.spans(text)) == tokens
+
+
+def test_spans_match_the_analyzer_on_the_seed_article(seed):
+    analyzer = medical_analyzer()
+    for body in Section.objects.values_list("body", flat=True):
+        tokens = [(t.startchar, t.endchar, t.text) for t in analyzer(body, chars=True)]
+        assert list(analyzer.spans(body)) == tokens
+
+
+def windows_compared_one_by_one(matches, width):
+    """The plain definition: every window starting at a match, scored against every match."""
+    best_start, best_score = matches[0][0], (0, 0)
+    for i, (start, _end, _stem) in enumerate(matches):
+        inside = [m for m in matches[i:] if m[1] <= start + width]
+        score = (len({m[2] for m in inside}), len(inside))
+        if score > best_score:
+            best_start, best_score = start, score
+    return best_start
+
+
+def test_best_window_is_the_plain_definition_computed_in_one_pass():
+    rng = random.Random(5)
+    for _ in range(500):
+        matches, position = [], 0
+        for _ in range(rng.randint(1, 60)):
+            position += rng.randint(1, 40)
+            length = rng.randint(1, 30)
+            matches.append((position, position + length, rng.choice("abcdef")))
+            position += length
+        width = rng.choice([10, 60, 190, 400])
+        assert best_window(matches, width) == windows_compared_one_by_one(matches, width)
