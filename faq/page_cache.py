@@ -10,6 +10,7 @@ cache to read the generation from, pages are simply rendered every time.
 import logging
 import uuid
 
+from django.conf import settings
 from django.core.cache import caches
 from django.db.models.signals import post_delete, post_save
 
@@ -50,6 +51,8 @@ def content_changed(**kwargs) -> None:
 
 def page_key(kind: str, slug: str, site: str, day: object) -> str | None:
     """The key of a rendered page, or None when pages cannot be kept now."""
+    if settings.DEBUG:
+        return None  # a developer's template edits show at once
     current = generation()
     return None if current is None else f"page:{kind}:{current}:{site}:{day}:{slug}"
 

@@ -112,3 +112,11 @@ def test_any_process_that_sets_django_up_tells_the_page_caches_of_saves():
         cwd=settings.BASE_DIR, env=environment,
     )
     assert done.stdout.split() == ["True"], done.stderr
+
+
+def test_pages_are_rendered_every_time_while_debugging(client, article, settings):
+    settings.DEBUG = True
+    url = article.get_absolute_url()
+    assert "Pressure on a nerve." in get(client, url)
+    article.sections.update(body="A template or data change shows at once.")
+    assert "A template or data change shows at once." in get(client, url)
