@@ -6,7 +6,9 @@ the error text); this endpoint is public, so the details go to the log, never th
 import logging
 
 from django.db import DatabaseError, connection
+from django.db.models import Count, Min
 from django.http import JsonResponse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -17,14 +19,21 @@ from search_index.storage import INDEX_ERRORS, IndexUnavailable
 logger = logging.getLogger(__name__)
 
 
-def database_state() -> tuple[str, int | None]:
-    """("ok", pending changes) when the database answers, else ("error", None)."""
+def database_state() -> tuple[str, int | None, int | None]:
+    """("ok", pending changes, age in seconds of the oldest) when the database answers.
+
+    A queue that only grows (a read-only or full disk under the index) leaves the site
+    serving, so the status stays "ok"; the age is what a monitor should alert on.
+    """
     try:
         connection.ensure_connection()
-        return "ok", pending_changes().count()
+        pending = pending_changes().aggregate(n=Count("pk"), oldest=Min("created_at"))
     except DatabaseError:
         logger.error("Health check: the database cannot be reached", exc_info=True)
-        return "error", None
+        return "error", None, None
+    oldest = pending["oldest"]
+    age = int((timezone.now() - oldest).total_seconds()) if oldest else 0
+    return "ok", pending["n"], age
 
 
 def index_state() -> str:
@@ -42,7 +51,7 @@ def index_state() -> str:
 @require_safe
 def health(request):
     """200 with status "ok" when everything works; 503 with status "degraded" otherwise."""
-    database, pending = database_state()
+    database, pending, oldest = database_state()
     index = index_state()
     healthy = database == "ok" and index == "ok"
     body = {
@@ -50,5 +59,6 @@ def health(request):
         "database": database,
         "index": index,
         "pending_changes": pending,
+        "oldest_pending_seconds": oldest,
     }
     return JsonResponse(body, status=200 if healthy else 503)

@@ -4,18 +4,21 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
 from search_index import indexer
+from search_index.models import IndexChange
 from search_index.searcher import close_searcher
 
 from .index_factories import make_section
 from .test_error_pages import assert_no_leak
 
-KEYS = {"status", "database", "index", "pending_changes"}
+KEYS = {"status", "database", "index", "pending_changes", "oldest_pending_seconds"}
 
 
 @pytest.fixture
@@ -40,6 +43,7 @@ def test_healthy_site_answers_200_ok(built, client):
     assert "no-store" in response["Cache-Control"]
     assert response.json() == {
         "status": "ok", "database": "ok", "index": "ok", "pending_changes": 0,
+        "oldest_pending_seconds": 0,
     }
 
 
@@ -51,6 +55,16 @@ def test_pending_changes_are_counted(built, client):
     assert client.get("/health").json()["pending_changes"] == 0
 
 
+def test_a_stuck_queue_shows_its_age_while_the_site_stays_up(built, client):
+    indexer.enqueue("section", make_section().pk)
+    IndexChange.objects.update(created_at=timezone.now() - timedelta(minutes=30))
+    response = client.get("/health")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok" and body["pending_changes"] == 1
+    assert 30 * 60 <= body["oldest_pending_seconds"] < 31 * 60
+
+
 def test_missing_index_is_degraded_without_naming_it(built, client, index_dir):
     shutil.rmtree(index_dir)
     response = client.get("/health")
@@ -58,6 +72,7 @@ def test_missing_index_is_degraded_without_naming_it(built, client, index_dir):
     body = response.json()
     assert body == {
         "status": "degraded", "database": "ok", "index": "unavailable", "pending_changes": 0,
+        "oldest_pending_seconds": 0,
     }
     text = response.content.decode()
     assert str(index_dir) not in text and "index_dir" not in text
@@ -103,6 +118,6 @@ def test_database_outage_is_degraded_and_hides_the_error(tmp_path):
     assert page["status"] == 503
     body = json.loads(page["body"])
     assert body["status"] == "degraded" and body["database"] == "error"
-    assert body["pending_changes"] is None
+    assert body["pending_changes"] is None and body["oldest_pending_seconds"] is None
     assert_no_leak(page["body"])
     assert "sqlite" not in page["body"] and str(tmp_path) not in page["body"]
