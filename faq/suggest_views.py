@@ -5,8 +5,6 @@ memory per process and searched with bisect; the list is rebuilt only when the c
 changes (newest `updated_at` and row count of each source).
 """
 import re
-import threading
-import time
 import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
@@ -18,6 +16,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from search_index.models import Synonym
+from search_index.rechecked import Rechecked
 
 from .models import FAQ, Article
 
@@ -26,9 +25,6 @@ MAX_SUGGESTIONS = 8
 MAX_QUERY_LENGTH = 100
 # Past this many candidates a prefix is too short to rank usefully; the first ones will do.
 MAX_CANDIDATES = 200
-# Asking the database whether content changed costs more than a lookup with ~58k rows,
-# so it is asked at most this often; a new title may take this long to be suggested.
-RECHECK_SECONDS = 10.0
 KIND_ORDER = {"article": 0, "synonym": 1, "faq": 2}
 WORD = re.compile(r"[a-z0-9]+")
 # Question openers carry no meaning on their own; a key starting there helps nobody.
@@ -146,34 +142,14 @@ def collect_suggestions() -> list[Suggestion]:
     return items
 
 
-class SuggestionCache:
-    """One SuggestionList per process, rebuilt when `content_version()` changes."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._version = None
-        self._list = None
-        self._checked_at = 0.0
-
-    def current(self) -> SuggestionList:
-        with self._lock:
-            now = time.monotonic()
-            if self._list is not None and now - self._checked_at < RECHECK_SECONDS:
-                return self._list
-            version = content_version()
-            if self._list is None or version != self._version:
-                self._list = SuggestionList(collect_suggestions())
-                self._version = version
-            self._checked_at = now
-            return self._list
-
-    def clear(self) -> None:
-        with self._lock:
-            self._list = self._version = None
-            self._checked_at = 0.0
+def _build_list(_version: tuple) -> SuggestionList:
+    return SuggestionList(collect_suggestions())
 
 
-cache = SuggestionCache()
+# One list per process, rebuilt when content_version() changes. Asking costs more than a
+# lookup in ~58k rows, so it is asked at most every 10 s (at once after a save in this
+# process): another process's new title may take that long to be suggested.
+cache = Rechecked("suggestions", content_version, _build_list, 10.0, [Article, FAQ, Synonym])
 
 
 def suggestion_payload(item: Suggestion) -> dict:
@@ -184,7 +160,7 @@ def suggestion_payload(item: Suggestion) -> dict:
 def suggest(request):
     """JSON completions for the search box; fewer than two letters gives an empty list."""
     prefix = normalise(request.GET.get("q", "")[:MAX_QUERY_LENGTH])
-    items = cache.current().complete(prefix) if len(prefix) >= MIN_LETTERS else []
+    items = cache.get().complete(prefix) if len(prefix) >= MIN_LETTERS else []
     response = JsonResponse(
         {"query": prefix, "suggestions": [suggestion_payload(i) for i in items]}
     )

@@ -2,21 +2,18 @@
 
 Both become one in-memory glossary keyed by analysed phrase. It is rebuilt only when a cheap
 database fingerprint (row counts and newest update time) changes; each worker checks the
-fingerprint at most every RECHECK_SECONDS, and at once after a save in its own process.
+fingerprint at most every 2 s, and at once after a save in its own process (rechecked.py).
 """
-import threading
-import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from django.core.signals import setting_changed
 from django.db.models import Count, Max
-from django.db.models.signals import post_delete, post_save
 
 from faq.models import Article
 
 from .analysis import medical_analyzer, vocabulary_analyzer
 from .models import Synonym
+from .rechecked import Rechecked
 
 Tokens = tuple[str, ...]
 
@@ -110,22 +107,14 @@ class Glossary:
         return sorted(t for t in found if not set(t) <= present)
 
 
-# Checking the fingerprint costs two aggregate queries (milliseconds on thousands of
-# articles), so a process checks at most this often; its own saves force a check at once.
-RECHECK_SECONDS = 2.0
-
-_lock = threading.Lock()
-_state: dict = {"key": None, "glossary": None, "checked": float("-inf")}
-
-
 def _fingerprint() -> tuple:
     synonyms = Synonym.objects.aggregate(n=Count("pk"), latest=Max("updated_at"))
     articles = Article.objects.aggregate(n=Count("pk"), latest=Max("updated_at"))
     return (synonyms["n"], synonyms["latest"], articles["n"], articles["latest"])
 
 
-def _build() -> Glossary:
-    glossary = Glossary()
+def _build(fingerprint: tuple) -> Glossary:
+    glossary = Glossary(fingerprint=repr(fingerprint))
     for synonym in Synonym.objects.filter(active=True):
         glossary.add(synonym.phrase, synonym.term_list())
     # Article names are already words of the index, so they are not spelling vocabulary here.
@@ -158,37 +147,11 @@ def _article_names() -> Iterator[tuple[Tokens, Tokens]]:
     _names = fresh
 
 
+# Checking the fingerprint costs two aggregate queries (milliseconds on thousands of
+# articles), so a process checks at most every 2 s; its own saves force a check at once.
+_glossary = Rechecked("glossary", _fingerprint, _build, 2.0, [Synonym, Article])
+
+
 def glossary() -> Glossary:
     """The current glossary, rebuilt only when synonyms or articles have changed."""
-    now = time.monotonic()
-    with _lock:
-        if _state["glossary"] is not None and now - _state["checked"] < RECHECK_SECONDS:
-            return _state["glossary"]
-    key = _fingerprint()
-    with _lock:
-        if _state["glossary"] is None or _state["key"] != key:
-            built = _build()
-            built.fingerprint = repr(key)
-            _state.update(key=key, glossary=built)
-        _state["checked"] = time.monotonic()
-        return _state["glossary"]
-
-
-def forget_glossary(**kwargs) -> None:
-    """Make this process check for changes on its next search (connected to saves)."""
-    with _lock:
-        _state["checked"] = float("-inf")
-
-
-def _search_settings_changed(setting: str, **kwargs) -> None:
-    # Tests swap the index per test and roll back rows without signals: check afresh.
-    if setting == "SEARCH_INDEX":
-        forget_glossary()
-
-
-setting_changed.connect(_search_settings_changed, dispatch_uid="glossary-settings")
-for _model in (Synonym, Article):
-    post_save.connect(forget_glossary, sender=_model, dispatch_uid=f"glossary-{_model.__name__}")
-    post_delete.connect(
-        forget_glossary, sender=_model, dispatch_uid=f"glossary-del-{_model.__name__}"
-    )
+    return _glossary.get()

@@ -7,17 +7,14 @@ spaces, alternatives inside a slot on '|'), comparing stemmed words so 'drooping
 punctuation and at words like 'but', so 'no fever but sudden weakness' still counts.
 """
 import re
-import threading
-import time
 from dataclasses import dataclass
 
-from django.core.signals import setting_changed
 from django.db.models import Count, Max
-from django.db.models.signals import post_delete, post_save
 from whoosh.lang import stemmer_for_language
 
 from .analysis import vocabulary_analyzer
 from .models import UrgentCareRule
+from .rechecked import Rechecked
 from .results import UrgentMessage
 
 NEGATION_REACH = 3
@@ -88,48 +85,25 @@ def compile_rule(rule: UrgentCareRule) -> CompiledRule:
     return CompiledRule(rule.name, rule.level, rule.message, patterns)
 
 
-# Checking the rule table costs a query per search, a third of a cached search's time; a
-# process checks at most this often, and at once after a rule is saved in its own process.
-RECHECK_SECONDS = 2.0
+def _rules_fingerprint() -> tuple:
+    stats = UrgentCareRule.objects.aggregate(n=Count("pk"), latest=Max("updated_at"))
+    return (stats["n"], stats["latest"])
 
-_lock = threading.Lock()
-_cached: tuple[tuple, list[CompiledRule]] | None = None
-_checked = float("-inf")
+
+def _compile_rules(_fingerprint: object) -> list[CompiledRule]:
+    rules = [compile_rule(r) for r in UrgentCareRule.objects.filter(active=True)]
+    rules.sort(key=lambda r: (LEVEL_ORDER.get(r.level, 9), r.name))
+    return rules
+
+
+# Reading the rule table's fingerprint is a query, a third of a cached search's time, so a
+# process checks it at most every 2 s (at once after a rule is saved in it).
+_rules = Rechecked("urgent-rules", _rules_fingerprint, _compile_rules, 2.0, [UrgentCareRule])
 
 
 def urgent_care_rules() -> list[CompiledRule]:
     """Active rules, most severe first; re-read only when the rule table has changed."""
-    global _cached, _checked
-    with _lock:
-        if _cached is not None and time.monotonic() - _checked < RECHECK_SECONDS:
-            return _cached[1]
-    stats = UrgentCareRule.objects.aggregate(n=Count("pk"), latest=Max("updated_at"))
-    key = (stats["n"], stats["latest"])
-    with _lock:
-        if _cached is None or _cached[0] != key:
-            rules = [compile_rule(r) for r in UrgentCareRule.objects.filter(active=True)]
-            rules.sort(key=lambda r: (LEVEL_ORDER.get(r.level, 9), r.name))
-            _cached = (key, rules)
-        _checked = time.monotonic()
-        return _cached[1]
-
-
-def forget_rules(**kwargs) -> None:
-    """Make this process read the rule table on its next search (connected to saves)."""
-    global _checked
-    with _lock:
-        _checked = float("-inf")
-
-
-def _search_settings_changed(setting: str, **kwargs) -> None:
-    # Tests swap the index per test and roll back rows without signals: read afresh.
-    if setting == "SEARCH_INDEX":
-        forget_rules()
-
-
-setting_changed.connect(_search_settings_changed, dispatch_uid="urgent-rules-settings")
-post_save.connect(forget_rules, sender=UrgentCareRule, dispatch_uid="urgent-rules-save")
-post_delete.connect(forget_rules, sender=UrgentCareRule, dispatch_uid="urgent-rules-delete")
+    return _rules.get()
 
 
 def urgent_message(text: str) -> UrgentMessage | None:

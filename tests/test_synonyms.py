@@ -130,7 +130,7 @@ def test_changes_made_by_other_processes_are_seen_after_the_recheck_interval(db,
     assert glossary().expansions(analyse("prickles")) == [("paresthesia",)]
     # An update() sends no signal: like a save in another worker process.
     Synonym.objects.filter(phrase="prickles").update(terms="tingling", updated_at=timezone.now())
-    monkeypatch.setattr(synonyms, "RECHECK_SECONDS", 3600)
+    monkeypatch.setattr(synonyms._glossary, "recheck_seconds", 3600)
     assert glossary().expansions(analyse("prickles")) == [("paresthesia",)]
-    monkeypatch.setattr(synonyms, "RECHECK_SECONDS", 0)
+    monkeypatch.setattr(synonyms._glossary, "recheck_seconds", 0)
     assert glossary().expansions(analyse("prickles")) == [("tingl",)]

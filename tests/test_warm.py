@@ -12,12 +12,10 @@ from search_index.warm import warm_after_fork, warm_before_fork
 @pytest.mark.django_db(transaction=True)
 def test_glossary_is_ready_before_the_fork():
     Synonym.objects.create(phrase="pins and needles", terms="paresthesia")
-    synonyms.forget_glossary()
-    with synonyms._lock:
-        synonyms._state.update(glossary=None, key=None)
+    synonyms._glossary.clear()
     warm_before_fork()
-    assert synonyms._state["glossary"] is not None
-    assert synonyms._state["glossary"].expansions(("pin", "needl"))
+    assert synonyms._glossary._value is not None
+    assert synonyms._glossary._value.expansions(("pin", "needl"))
     # It also closes the connections; an in-memory test database ignores close(), so that
     # part is exercised by the load benchmark's gunicorn on a file database.
 
