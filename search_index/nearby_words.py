@@ -1,11 +1,12 @@
 """Known words within a few edits of a misspelt one, in about a millisecond.
 
-Whoosh's terms_within lists every word of the field that shares the first letter and measures
-each in pure Python: over MedQuAD's vocabulary about 130 ms per misspelt word, half the time
-of a long question's search. Here each segment's words are listed once per first letter and
-kept (segments never change), and rapidfuzz measures the same distance (optimal string
-alignment, Whoosh's damerau_levenshtein) in C. It also finds what terms_within misses: with a
-limit, Whoosh's distance stops early and overlooks some transpositions ("heles" -> "heels").
+On an index of several segments, Whoosh's terms_within lists every word of the field that
+shares the first letter and measures each in pure Python: over MedQuAD's vocabulary about
+130 ms per misspelt word, half the time of a long question's search. (On one segment it
+walks a Levenshtein automaton instead, where a swap of two letters counts as two edits, so
+"heles" does not reach "heels".) Here each segment's words are listed once per first letter
+and kept (segments never change), and rapidfuzz measures Whoosh's damerau_levenshtein
+distance (optimal string alignment: a swap is one edit) in C, the same on any index.
 """
 import threading
 from collections import OrderedDict
@@ -30,6 +31,11 @@ def words_within(
     choices = _words_starting(reader, fieldname, word[:prefix])
     found = process.extract(word, choices, scorer=OSA.distance, score_cutoff=maxdist, limit=None)
     return [(choice, int(edits)) for choice, edits, _position in found]
+
+
+def edits(a: str, b: str) -> int:
+    """The edit distance words_within measures (transpositions count one edit)."""
+    return int(OSA.distance(a, b))
 
 
 def _words_starting(reader: IndexReader, fieldname: str, start: str) -> list[str]:

@@ -7,10 +7,9 @@ medical words such as 'paresthesia' are never rewritten into commoner ones.
 import re
 
 from whoosh.reading import IndexReader
-from whoosh.support.levenshtein import distance
 
 from .analysis import STOP_WORDS, WORD_PATTERN
-from .nearby_words import words_within
+from .nearby_words import edits, words_within
 from .synonyms import Glossary, glossary, whole_words
 from .vocabulary import MAX_LENGTH, MIN_LENGTH, VOCABULARY_FIELD, max_distance
 
@@ -46,10 +45,10 @@ def correct_word(reader: IndexReader, word: str, lay: Glossary) -> str | None:
         }
     for term in lay.words_starting_like(word):
         if abs(len(term) - len(word)) <= limit:
-            edits = distance(term, word, limit=limit + 1)
-            if edits <= limit:
+            needed = edits(term, word)
+            if needed <= limit:
                 # Glossary words carry no frequency; an index word at equal distance wins.
-                candidates.setdefault(term, (edits, 0))
+                candidates.setdefault(term, (needed, 0))
     if not candidates:
         return None
     return min(candidates, key=lambda term: (candidates[term], term))
