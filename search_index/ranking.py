@@ -39,11 +39,11 @@ class Unsupported(Exception):
 
 @dataclass
 class _Cache:
-    """Postings arrays by (segment, field, term) and field lengths by (segment, field)."""
+    """Arrays by segment, in one LRU bounded by their entries: a term's postings, a phrase's
+    documents, a field's lengths."""
 
     postings: OrderedDict = field(default_factory=OrderedDict)
     size: int = 0
-    lengths: dict = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -54,7 +54,6 @@ def clear_cache() -> None:
     """Forget every remembered posting list and field length (tests, benchmarks)."""
     with _cache.lock:
         _cache.postings.clear()
-        _cache.lengths.clear()
         _cache.size = 0
 
 
@@ -116,23 +115,32 @@ def _postings(reader: IndexReader, fieldname: str, text: str) -> tuple[np.ndarra
 
 
 def _remember(key: tuple, arrays: tuple) -> None:
-    """Keep arrays whose first holds one entry per posting, forgetting the oldest past the cap."""
+    """Keep arrays (the first sized like the postings or documents they describe), forgetting
+    the least recently used past the cap."""
     with _cache.lock:
         if key not in _cache.postings:
             _cache.postings[key] = arrays
-            _cache.size += len(arrays[0])
+            _cache.size += _entries(arrays)
             while _cache.size > CACHE_POSTINGS and len(_cache.postings) > 1:
-                _key, (old_ids, _rest) = _cache.postings.popitem(last=False)
-                _cache.size -= len(old_ids)
+                _key, old = _cache.postings.popitem(last=False)
+                _cache.size -= _entries(old)
+
+
+def _entries(arrays: tuple) -> int:
+    # One more for the key itself: words found nowhere (a hostile query's many made-up
+    # words) must fill the cap too, not pile up as free empty entries.
+    return len(arrays[0]) + 1
 
 
 def _field_lengths(reader: IndexReader, fieldname: str) -> np.ndarray:
     """The length of a field in every document of one segment, as Whoosh's scorer sees it."""
-    key = (segment_key(reader), fieldname)
+    # Kept with the postings, so the lengths of segments merged away are forgotten too.
+    key = (segment_key(reader), "lengths", fieldname)
     with _cache.lock:
-        found = _cache.lengths.get(key)
-    if found is not None:
-        return found
+        found = _cache.postings.get(key)
+        if found is not None:
+            _cache.postings.move_to_end(key)
+            return found[0]
     count = reader.doc_count_all()
     column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
     codes = np.zeros(count, np.uint8)
@@ -141,8 +149,7 @@ def _field_lengths(reader: IndexReader, fieldname: str) -> np.ndarray:
         raw = column._dbfile.get(column._basepos, stored)
         codes[:stored] = np.frombuffer(raw, dtype=np.uint8)
     found = _BYTE_TO_LENGTH[codes]
-    with _cache.lock:
-        _cache.lengths[key] = found
+    _remember(key, (found,))
     return found
 
 
@@ -394,6 +401,8 @@ def _phrase_matches(query: wq.Phrase, subsearcher: Searcher, among: np.ndarray) 
     """
     reader = subsearcher.reader()
     field = reader.schema[query.fieldname]
+    if not field.format.supports("positions"):
+        raise Unsupported(f"no positions in {query.fieldname}")  # Whoosh says why
     matchers = []
     for word in query.words:
         if (query.fieldname, word) not in reader:

@@ -181,3 +181,22 @@ def test_a_phrase_of_common_words_is_checked_only_where_its_words_score_best(
             checked += len(found)
     assert checked, "some phrase should occur among its best-scoring documents"
     ranking.clear_cache()
+
+
+def test_a_phrase_on_a_field_without_positions_is_left_to_whoosh(segmented_index):
+    phrase = wq.Phrase("heading_path", ["numb", "feet"])
+    with segmented_index.searcher() as searcher:
+        with pytest.raises(Unsupported):
+            ArrayRanker(searcher).rank(phrase, 10)
+        with pytest.raises(wq.QueryError):  # Whoosh's own answer to such a query
+            rank_documents(searcher, phrase, 10)
+
+
+def test_field_lengths_and_words_found_nowhere_share_the_bounded_memory(segmented_index, monkeypatch):
+    monkeypatch.setattr(ranking, "CACHE_POSTINGS", 1)
+    ranking.clear_cache()
+    with segmented_index.searcher() as searcher:
+        for word in WORDS:
+            ArrayRanker(searcher).rank(wq.Term("body", word), 10)
+    assert len(ranking._cache.postings) == 1
+    ranking.clear_cache()
