@@ -192,7 +192,9 @@ def test_a_phrase_on_a_field_without_positions_is_left_to_whoosh(segmented_index
             rank_documents(searcher, phrase, 10)
 
 
-def test_field_lengths_and_words_found_nowhere_share_the_bounded_memory(segmented_index, monkeypatch):
+def test_field_lengths_and_words_found_nowhere_share_the_bounded_memory(
+    segmented_index, monkeypatch
+):
     monkeypatch.setattr(ranking, "CACHE_POSTINGS", 1)
     ranking.clear_cache()
     with segmented_index.searcher() as searcher:
