@@ -5,30 +5,42 @@ posting with several Python calls: on 47,000 FAQs a long question spent about 25
 Here the same query is evaluated bottom-up over whole arrays. A term's postings are read once
 per segment (and kept for the next query: segments never change, deletions are a mask), scored
 with the searcher's BM25F formula in numpy, and combined with the query's And/Or/Not logic.
-Phrases need positions, so Whoosh's own matchers score them: in full when a phrase can find
-documents the terms cannot, and otherwise only for the best candidates, where a proximity
-bonus can still change the order a reader sees.
+Phrases are checked from the positions: in full when a phrase can find documents the terms
+cannot, and otherwise only for the best candidates, where a proximity bonus can still change
+the order a reader sees. Segments written with array_codec.py are read as whole arrays;
+segments of Whoosh's own codec are read block by block, positions one document at a time.
 """
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from math import log
 
 import numpy as np
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
-from whoosh.reading import IndexReader
+from whoosh.reading import IndexReader, TermNotFound
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.util.numeric import _length_byte_cache
+
+from .array_codec import (
+    ArrayLeafMatcher,
+    positions_among,
+    read_postings,
+    sorted_member,
+    span_indexes,
+    unique_sorted,
+)
 
 # A phrase bonus is checked for this many of the best documents: the first pages and the
 # window the article spread reorders, with room to spare.
 BONUS_CANDIDATES = 200
 # A phrase of common words is looked for in at most this many documents (see _phrase_docs).
 PHRASE_CANDIDATES = 300
-# Postings kept in memory per process (8 bytes each): about 16 MB, the common terms of
-# thousands of queries.
-CACHE_POSTINGS = 2_000_000
+# Bytes of postings, positions and field lengths kept in memory per process: the common
+# terms of thousands of queries.
+CACHE_BYTES = 32_000_000
+KEY_BYTES = 64  # what an entry costs beyond its arrays
 
 _BYTE_TO_LENGTH = np.asarray(_length_byte_cache, dtype=np.float64)
 
@@ -39,8 +51,8 @@ class Unsupported(Exception):
 
 @dataclass
 class _Cache:
-    """Arrays by segment, in one LRU bounded by their entries: a term's postings, a phrase's
-    documents, a field's lengths."""
+    """Arrays by segment, in one LRU bounded by their bytes: a term's postings and positions,
+    a phrase's documents, a field's lengths."""
 
     postings: OrderedDict = field(default_factory=OrderedDict)
     size: int = 0
@@ -59,18 +71,35 @@ def clear_cache() -> None:
 
 def segment_key(reader: IndexReader) -> tuple:
     """What names one segment of an index (its documents never change; deletions may)."""
-    segment = reader.segment()
-    if segment is None:  # the reader of an index without documents
-        return ("", 0)
-    return (segment.segment_id(), reader.doc_count_all())
+    key = getattr(reader, "_ranking_key", None)  # a reader's segment and size never change
+    if key is None:
+        segment = reader.segment()
+        if segment is None:  # the reader of an index without documents
+            return ("", 0)
+        key = reader._ranking_key = (segment.segment_id(), reader.doc_count_all())
+    return key
+
+
+def _matcher(reader: IndexReader, fieldname: str, text: str):
+    """Whoosh's matcher of a term's postings in one segment, or None if it has none there."""
+    terms = getattr(reader, "_terms", None)  # an empty index's reader has none
+    if terms is None:
+        return None
+    field = reader.schema[fieldname]
+    try:
+        return terms.matcher(fieldname, field.to_bytes(text), field.format)
+    except TermNotFound:
+        return None
 
 
 def _read_postings(reader: IndexReader, fieldname: str, text: str) -> tuple[np.ndarray, ...]:
-    """Every posting of a term in one segment, deleted documents included: (ids, weights)."""
-    if (fieldname, text) not in reader:
+    """Every posting of a term in one segment, deleted documents included: (ids, weights),
+    then where its blocks start and end for positions_among (array blocks only)."""
+    matcher = _matcher(reader, fieldname, text)
+    if matcher is None:
         return np.empty(0, np.int32), np.empty(0, np.float32)
-    term = reader.schema[fieldname].to_bytes(text)
-    matcher = reader._terms.matcher(fieldname, term, reader.schema[fieldname].format)
+    if isinstance(matcher, ArrayLeafMatcher):
+        return read_postings(matcher)
     if not isinstance(matcher, W3LeafMatcher):
         return _read_slowly(matcher)
     ids, weights = [], []
@@ -102,45 +131,47 @@ def _read_slowly(matcher) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(ids, dtype=np.int32), np.asarray(weights, dtype=np.float32)
 
 
-def _postings(reader: IndexReader, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+def _postings(reader: IndexReader, fieldname: str, text: str) -> tuple[np.ndarray, ...]:
     key = (segment_key(reader), fieldname, text)
+    found = _recall(key)
+    if found is None:
+        found = _read_postings(reader, fieldname, text)
+        _remember(key, found)
+    return found
+
+
+def _recall(key: tuple) -> tuple | None:
     with _cache.lock:
         found = _cache.postings.get(key)
         if found is not None:
             _cache.postings.move_to_end(key)
-            return found
-    found = _read_postings(reader, fieldname, text)
-    _remember(key, found)
-    return found
+        return found
 
 
 def _remember(key: tuple, arrays: tuple) -> None:
-    """Keep arrays (the first sized like the postings or documents they describe), forgetting
-    the least recently used past the cap."""
+    """Keep a tuple of arrays, forgetting the least recently used past the cap."""
     with _cache.lock:
         if key not in _cache.postings:
             _cache.postings[key] = arrays
-            _cache.size += _entries(arrays)
-            while _cache.size > CACHE_POSTINGS and len(_cache.postings) > 1:
+            _cache.size += _bytes(arrays)
+            while _cache.size > CACHE_BYTES and len(_cache.postings) > 1:
                 _key, old = _cache.postings.popitem(last=False)
-                _cache.size -= _entries(old)
+                _cache.size -= _bytes(old)
 
 
-def _entries(arrays: tuple) -> int:
-    # One more for the key itself: words found nowhere (a hostile query's many made-up
-    # words) must fill the cap too, not pile up as free empty entries.
-    return len(arrays[0]) + 1
+def _bytes(arrays: tuple) -> int:
+    # The key counts too: words found nowhere (a hostile query's many made-up words) must
+    # fill the cap, not pile up as free empty entries.
+    return KEY_BYTES + sum(a.nbytes for a in arrays if isinstance(a, np.ndarray))
 
 
 def _field_lengths(reader: IndexReader, fieldname: str) -> np.ndarray:
     """The length of a field in every document of one segment, as Whoosh's scorer sees it."""
     # Kept with the postings, so the lengths of segments merged away are forgotten too.
     key = (segment_key(reader), "lengths", fieldname)
-    with _cache.lock:
-        found = _cache.postings.get(key)
-        if found is not None:
-            _cache.postings.move_to_end(key)
-            return found[0]
+    found = _recall(key)
+    if found is not None:
+        return found[0]
     count = reader.doc_count_all()
     column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
     codes = np.zeros(count, np.uint8)
@@ -279,7 +310,7 @@ class ArrayRanker:
             return np.empty(0, np.int64), np.empty(0, np.float64)
         if not self.searcher.schema[fieldname].scorable:
             raise Unsupported(f"unscored field {fieldname}")
-        found = [(_postings(reader, fieldname, text), reader, offset)
+        found = [(_postings(reader, fieldname, text)[:2], reader, offset)
                  for reader, offset in self.leaves]
         found = [(ids, weights, reader, offset) for (ids, weights), reader, offset in found
                  if len(ids)]
@@ -289,7 +320,9 @@ class ArrayRanker:
             return np.empty(0, np.int64), np.empty(0, np.float64)
         B = self.weighting._field_B.get(fieldname, self.weighting.B)
         K1 = self.weighting.K1
-        idf = self.searcher.idf(fieldname, text)
+        # Whoosh's BM25F idf, from the postings at hand: a segment's document frequency is
+        # its number of postings.
+        idf = log(self.size / (sum(len(ids) for ids, *_rest in found) + 1)) + 1
         average = self.searcher.avg_field_length(fieldname) or 1
         all_ids, all_scores = [], []
         for ids, weights, reader, offset in found:
@@ -351,7 +384,7 @@ class ArrayRanker:
         found = None
         for word in query.words:
             ids = self._term_scores(query.fieldname, word)[0]
-            found = ids if found is None else np.intersect1d(found, ids, assume_unique=True)
+            found = ids if found is None else found[sorted_member(ids, found)]
         return found if found is not None else np.empty(0, np.int64)
 
     def _phrase_docs_among(self, query: wq.Phrase, among: np.ndarray) -> np.ndarray:
@@ -360,7 +393,7 @@ class ArrayRanker:
         Positions are read only for documents holding every word of the phrase; a phrase of
         common words ("blood pressure") is not worth finding everywhere for a bonus.
         """
-        among = among[np.isin(among, self._holding_every_word(query))]
+        among = among[sorted_member(self._holding_every_word(query), among)]
         found = []
         for subsearcher, offset in self.subsearchers:
             end = offset + subsearcher.doc_count_all()
@@ -370,7 +403,7 @@ class ArrayRanker:
             with _cache.lock:
                 cached = _cache.postings.get(_phrase_key(subsearcher, query))
             if cached is not None:
-                docs = local[np.isin(local, cached[0])]
+                docs = local[sorted_member(cached[0], local)]
             else:
                 docs = _phrase_matches(query, subsearcher, local)
             found.append(docs.astype(np.int64) + offset)
@@ -381,7 +414,7 @@ class ArrayRanker:
         extra = np.zeros(len(head), np.float64)
         ordered = np.sort(head)
         for phrase in phrases:
-            inside = np.isin(head, self._phrase_docs_among(phrase, ordered))
+            inside = sorted_member(self._phrase_docs_among(phrase, ordered), head)
             if inside.any():
                 extra[inside] += self._phrase_score(phrase, head[inside])
         return extra
@@ -403,10 +436,57 @@ def _phrase_matches(query: wq.Phrase, subsearcher: Searcher, among: np.ndarray) 
     field = reader.schema[query.fieldname]
     if not field.format.supports("positions"):
         raise Unsupported(f"no positions in {query.fieldname}")  # Whoosh says why
+    matchers = [_matcher(reader, query.fieldname, word) for word in query.words]
+    if any(matcher is None for matcher in matchers):
+        return np.empty(0, np.int32)
+    if not all(isinstance(matcher, ArrayLeafMatcher) for matcher in matchers):
+        return _phrase_in_blocks(query, reader, among)
+    lists = []
+    for word, matcher in zip(query.words, matchers, strict=True):
+        postings = _postings(reader, query.fieldname, word)
+        found = positions_among(matcher, among, *postings[2:]) if len(postings) == 4 else None
+        if found is None:
+            return _phrase_in_blocks(query, reader, among)
+        lists.append(found)
+        among = found[0]  # the documents holding every word so far
+    found = _phrase_in_arrays(lists, among, query.slop)
+    if reader.has_deletions():
+        found = found[~np.isin(found, list(reader.deleted_docs_set))]
+    return found
+
+
+def _phrase_in_arrays(lists: list[tuple], among: np.ndarray, slop: int) -> np.ndarray:
+    """_phrase_matches over whole arrays: `lists` holds each word's (ids, starts, positions).
+
+    Each position becomes a key (document << 32 | position); a word's key is kept when the
+    key of the word before lies 1 to slop positions earlier in the same document.
+    """
+    reached = None
+    for ids, starts, positions in lists:
+        at = np.searchsorted(ids, among)
+        held = at < len(ids)
+        held[held] = ids[at[held]] == among[held]
+        among, at = among[held], at[held]
+        if not len(among):
+            return np.empty(0, np.int32)
+        counts = starts[at + 1] - starts[at]
+        keys = np.repeat(among.astype(np.int64) << 32, counts)
+        keys |= positions[span_indexes(starts[at], counts)]
+        if reached is not None:
+            after = np.zeros(len(keys), bool)
+            for distance in range(1, slop + 1):
+                after |= sorted_member(reached, keys - distance)
+            keys = keys[after]
+            among = unique_sorted(keys >> 32)
+        reached = keys
+    return unique_sorted(reached >> 32).astype(np.int32)
+
+
+def _phrase_in_blocks(query: wq.Phrase, reader: IndexReader, among: np.ndarray) -> np.ndarray:
+    """_phrase_matches through Whoosh's matchers, for lists not in array blocks."""
+    field = reader.schema[query.fieldname]
     matchers = []
     for word in query.words:
-        if (query.fieldname, word) not in reader:
-            return np.empty(0, np.int32)
         term = field.to_bytes(word)
         matchers.append(reader._terms.matcher(query.fieldname, term, field.format))
     decode = field.format.decode_positions

@@ -5,6 +5,7 @@ Field boosts live here, visible in one place, so relevance changes are easy to r
 from whoosh.fields import ID, STORED, TEXT, Schema
 
 from .analysis import medical_analyzer
+from .array_codec import PackedPositions
 from .vocabulary import CountedWords
 
 SECTION = "section"
@@ -18,11 +19,11 @@ def build_schema() -> Schema:
         # "section:12" or "faq:34": the unique key the indexer updates and deletes by.
         doc_id=ID(unique=True, stored=True),
         doc_type=ID(stored=True),  # SECTION or FAQ
-        title=TEXT(analyzer=prose, stored=True, field_boost=3.0),  # heading or question
+        title=_packed(TEXT(analyzer=prose, stored=True, field_boost=3.0)),  # heading or question
         # "Article › Heading". No positions: no phrase is looked for here (query.py).
         heading_path=TEXT(analyzer=prose, stored=True, phrase=False),
-        body=TEXT(analyzer=prose, stored=True),
-        article_title=TEXT(analyzer=prose, stored=True, field_boost=2.0),
+        body=_packed(TEXT(analyzer=prose, stored=True)),
+        article_title=_packed(TEXT(analyzer=prose, stored=True, field_boost=2.0)),
         # Article "also called" terms and matching synonym phrases; no positions, as above.
         also_called=TEXT(analyzer=prose, field_boost=2.0, phrase=False),
         article_slug=ID(stored=True),  # groups hits so one article does not fill a page
@@ -34,3 +35,9 @@ def build_schema() -> Schema:
         # by its document count, for "did you mean" (vocabulary.py). Not searched or scored.
         words=TEXT(analyzer=CountedWords(), phrase=False, vector=True),
     )
+
+
+def _packed(field: TEXT) -> TEXT:
+    """The field with its positions stored as packed integers (array_codec.py)."""
+    field.format = PackedPositions(field_boost=field.format.field_boost)
+    return field

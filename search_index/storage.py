@@ -14,10 +14,14 @@ from pathlib import Path
 
 from django.conf import settings
 from whoosh import index as whoosh_index
-from whoosh.index import Index
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import FileIndex, Index
 
+from .array_codec import ArrayCodec
 from .schema import build_schema
 from .writer_processes import hold_in_parent_only, release_from_children
+
+INDEX_NAME = "MAIN"  # Whoosh's default name, so indexes made by its own helpers still open
 
 # Everything Whoosh (or the OS and pickle underneath it) raises for a broken index.
 INDEX_ERRORS: tuple[type[BaseException], ...] = (
@@ -32,6 +36,14 @@ INDEX_ERRORS: tuple[type[BaseException], ...] = (
     pickle.UnpicklingError,
     MemoryError,  # a garbage length field can ask for absurd allocations
 )
+
+
+class ArrayIndex(FileIndex):
+    """A Whoosh file index whose writers store postings as arrays (array_codec.py)."""
+
+    def writer(self, procs=1, **kwargs):
+        kwargs.setdefault("codec", ArrayCodec())
+        return super().writer(procs=procs, **kwargs)
 
 
 class IndexUnavailable(Exception):
@@ -66,7 +78,7 @@ def create_index() -> Index:
     path = index_path()
     try:
         path.mkdir(parents=True, exist_ok=True)
-        return whoosh_index.create_in(str(path), build_schema())
+        return ArrayIndex.create(FileStorage(str(path)), build_schema(), INDEX_NAME)
     except INDEX_ERRORS as exc:
         raise IndexUnavailable(f"cannot create the search index: {exc}") from exc
 
@@ -82,7 +94,7 @@ def open_index(create: bool = True) -> Index:
             return create_index()
         raise IndexUnavailable(f"no search index in {path}")
     try:
-        return whoosh_index.open_dir(str(path))
+        return ArrayIndex(FileStorage(str(path)), indexname=INDEX_NAME)
     except INDEX_ERRORS as exc:
         raise IndexUnavailable(f"the search index in {path} is damaged: {exc}") from exc
 

@@ -5,12 +5,15 @@ import numpy as np
 import pytest
 from whoosh import index
 from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.filedb.filestore import FileStorage
 from whoosh.scoring import TF_IDF
 
 from search_index import ranking
 from search_index.query import build_query, parse_clauses, plan
 from search_index.ranking import ArrayRanker, Unsupported, rank_documents
 from search_index.schema import build_schema
+from search_index.storage import ArrayIndex
 from search_index.synonyms import Glossary
 
 WORDS = (
@@ -49,17 +52,22 @@ def document(rng: random.Random, number: int) -> dict:
     }
 
 
-@pytest.fixture
-def segmented_index(tmp_path):
-    """An index of three segments, one with deleted documents (updated in a later commit)."""
+@pytest.fixture(params=["array blocks", "whoosh blocks", "both"])
+def segmented_index(tmp_path, request):
+    """An index of three segments, one with deleted documents (updated in a later commit).
+
+    Its segments are written with array_codec.py, with Whoosh's own codec, or the first with
+    Whoosh's and the others with arrays (an index written before the change, then updated).
+    """
     rng = random.Random(7)
-    ix = index.create_in(tmp_path, build_schema())
+    ix = ArrayIndex.create(FileStorage(str(tmp_path)), build_schema(), "MAIN")
     for batch in range(3):
-        writer = ix.writer()
+        whoosh_codec = request.param == "whoosh blocks" or (request.param == "both" and not batch)
+        writer = ix.writer(codec=W3Codec()) if whoosh_codec else ix.writer()
         for number in range(batch * 60, batch * 60 + 60):
             writer.add_document(**document(rng, number))
         writer.commit(merge=False)
-    writer = ix.writer()
+    writer = ix.writer(codec=W3Codec()) if request.param == "whoosh blocks" else ix.writer()
     for number in range(0, 150, 7):  # updates delete the old copies in earlier segments
         writer.update_document(**document(rng, number))
     writer.delete_by_term("doc_id", "faq:3")
@@ -146,11 +154,11 @@ def test_unknown_query_types_fall_back_to_whoosh(segmented_index):
 
 
 def test_postings_memory_stays_bounded(segmented_index, monkeypatch):
-    monkeypatch.setattr(ranking, "CACHE_POSTINGS", 50)
+    monkeypatch.setattr(ranking, "CACHE_BYTES", 500)
     ranking.clear_cache()
     with segmented_index.searcher() as searcher:
         ArrayRanker(searcher).rank(build_query(parse_clauses(" ".join(WORDS)), []), 10)
-    assert ranking._cache.size <= 50 or len(ranking._cache.postings) == 1
+    assert ranking._cache.size <= 500 or len(ranking._cache.postings) == 1
     ranking.clear_cache()
 
 
@@ -195,7 +203,7 @@ def test_a_phrase_on_a_field_without_positions_is_left_to_whoosh(segmented_index
 def test_field_lengths_and_words_found_nowhere_share_the_bounded_memory(
     segmented_index, monkeypatch
 ):
-    monkeypatch.setattr(ranking, "CACHE_POSTINGS", 1)
+    monkeypatch.setattr(ranking, "CACHE_BYTES", 1)
     ranking.clear_cache()
     with segmented_index.searcher() as searcher:
         for word in WORDS:

@@ -1,0 +1,311 @@
+"""Whoosh's postings file with each block stored as flat arrays, for the array ranker.
+
+Whoosh's own block is a pickle of a tuple per posting list part: a Python int per document, a
+float per weight and, in a field with positions, a separately pickled list per posting. A query
+meeting a common word for the first time unpickled tens of thousands of objects, about 1 µs a
+posting, and checking a phrase walked the positions one Python call at a time. Here a block
+holds packed arrays (ids as deltas, weights, every posting's values joined, their lengths), and
+positions are packed 32-bit integers: numpy reads a block with a few calls (`block_arrays`), and
+the ranker checks phrases over whole arrays. Whoosh's matcher interface is kept, so merges,
+highlighting and Whoosh's own searcher read these segments as before.
+
+Arrays use the machine's byte order: an index is derived data, rebuilt where it is served.
+Segments written by Whoosh's codec (older indexes, tests) are still read by Whoosh's classes,
+since every segment names the codec that wrote it.
+"""
+import pickle
+import zlib
+from array import array
+from itertools import accumulate
+
+import numpy as np
+from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher, W3PostingsWriter
+from whoosh.formats import Positions
+from whoosh.system import emptybytes
+from whoosh.util.numeric import length_to_byte
+
+# Larger blocks than Whoosh's 128: the ranker reads whole lists, and each block costs a few
+# Python calls to find and open.
+BLOCK_POSTINGS = 512
+COMPRESSION = 3  # zlib level, as Whoosh's codec
+MIN_COMPRESSED = 16  # postings in a block worth compressing
+UINT32 = np.dtype("=u4")
+FLOAT32 = np.dtype("=f4")
+if array("I").itemsize != 4 or array("f").itemsize != 4:  # pragma: no cover - exotic platforms
+    raise ImportError("array_codec needs 4-byte unsigned ints and floats")
+
+
+class PackedPositions(Positions):
+    """Positions as packed unsigned 32-bit integers: numpy reads a posting list's in one call."""
+
+    def encode(self, poslist):
+        return array("I", poslist).tobytes()
+
+    def decode_positions(self, valuestring):
+        positions = array("I")
+        positions.frombytes(valuestring)
+        return positions.tolist()
+
+    def decode_frequency(self, valuestring):
+        return len(valuestring) // 4
+
+
+def _pack(data: bytes, level: int) -> bytes:
+    return zlib.compress(data, level) if level else data
+
+
+def _unpack(data: bytes, level: int) -> bytes:
+    return zlib.decompress(data) if level else data
+
+
+class ArrayPostingsWriter(W3PostingsWriter):
+    """Writes posting blocks as packed arrays (document numbers only, not vector postings)."""
+
+    def add_posting(self, id_, weight, vbytes, length=None):
+        # Whoosh's version checks four types per posting; the callers here are Whoosh's own
+        # writer and merger, which pass ints, floats and bytes.
+        if len(self._ids) >= self._blocklimit:
+            self._write_block()
+        self._ids.append(id_)
+        self._weights.append(weight)
+        if weight > self._maxweight:
+            self._maxweight = weight
+        self._values.append(vbytes)
+        if length:
+            if self._minlength is None or length < self._minlength:
+                self._minlength = length
+            if length > self._maxlength:
+                self._maxlength = length
+
+    def _write_block(self, last=False):
+        if not self._blockcount:
+            self._postfile.write(b"W3Bl")  # Whoosh's block header, checked by its reader
+        self._terminfo.add_block(self)
+        ids = self._ids
+        deltas = array("I", [ids[0]])
+        deltas.extend(b - a for a, b in zip(ids, ids[1:], strict=False))
+        # Most words are rare: compressing a block of a few postings costs more than it saves.
+        # The level is in each block's info, as in Whoosh's codec.
+        level = self._compression if len(ids) >= MIN_COMPRESSED else 0
+        data = (
+            _pack(deltas.tobytes(), level),
+            self._packed_weights(level),
+            *self._packed_values(level),
+        )
+        databytes = pickle.dumps(data, pickle.HIGHEST_PROTOCOL)
+        info = (
+            len(ids),
+            ids[-1],
+            self._maxweight,
+            level,
+            length_to_byte(self._minlength),
+            length_to_byte(self._maxlength),
+        )
+        infobytes = pickle.dumps(info, 2)
+        length = len(infobytes) + len(databytes)
+        self._postfile.write_int(-length if last else length)
+        self._postfile.write(infobytes)
+        self._postfile.write(databytes)
+        self._blockcount += 1
+        self._new_block()
+
+    def _packed_weights(self, level: int):
+        """None when every weight is 1, the weight when all are equal, else packed floats."""
+        weights = self._weights
+        first = weights[0]
+        if weights.count(first) == len(weights):
+            return None if first == 1.0 else float(first)
+        return _pack(weights.tobytes(), level)
+
+    def _packed_values(self, level: int) -> tuple:
+        """(joined values, their lengths): lengths only when the format's values vary."""
+        size = self._format.fixed_value_size()
+        values = self._values
+        if size == 0:
+            return None, None
+        joined = _pack(emptybytes.join(values), level)
+        if size is not None and size > 0:
+            return joined, None
+        return joined, _pack(array("I", map(len, values)).tobytes(), level)
+
+
+class ArrayLeafMatcher(W3LeafMatcher):
+    """Whoosh's matcher over packed blocks, plus whole-list reads for the array ranker."""
+
+    def _read_data(self):
+        raw = self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
+        self._data = pickle.loads(raw)  # noqa: S301 - the index's own files, as Whoosh reads
+
+    def _part(self, index: int) -> bytes | None:
+        part = self._data[index]
+        return part if part is None or isinstance(part, float) else _unpack(part, self._compression)
+
+    def _read_ids(self):
+        if self._data is None:
+            self._read_data()
+        deltas = array("I")
+        deltas.frombytes(self._part(0))
+        self._ids = array("I", accumulate(deltas))
+
+    def _read_weights(self):
+        if self._data is None:
+            self._read_data()
+        weights = self._part(1)
+        if weights is None or isinstance(weights, float):
+            self._weights = array("f", [1.0 if weights is None else weights]) * self._blocklength
+        else:
+            self._weights = array("f")
+            self._weights.frombytes(weights)
+
+    def _read_values(self):
+        if self._data is None:
+            self._read_data()
+        joined, lengths = self._part(2), self._part(3)
+        count, size = self._blocklength, self._fixedsize
+        if size == 0 or joined is None:
+            self._values = (None,) * count
+        elif lengths is None:
+            self._values = tuple(joined[i : i + size] for i in range(0, len(joined), size))
+        else:
+            ends = list(accumulate(array("I", lengths)))
+            starts = [0, *ends[:-1]]
+            self._values = tuple(joined[a:b] for a, b in zip(starts, ends, strict=True))
+
+    def block_positions(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """This block's (ids, number of positions of each posting, joined positions)."""
+        if self._data is None:
+            self._read_data()
+        ids = np.cumsum(np.frombuffer(self._part(0), UINT32), dtype=np.int64)
+        counts = np.frombuffer(self._part(3), UINT32) // 4
+        return ids, counts, np.frombuffer(self._part(2), UINT32)
+
+    def block_arrays(self, positions: bool) -> tuple:
+        """This block as arrays: (ids, weights, posting lengths in bytes, joined values).
+
+        The last two only with `positions` (and None for a field without them), so scoring
+        reads never decompress them.
+        """
+        if self._data is None:
+            self._read_data()
+        count = self._blocklength
+        ids = np.cumsum(np.frombuffer(self._part(0), UINT32), dtype=np.int64)
+        weights = self._part(1)
+        if weights is None or isinstance(weights, float):
+            weights = np.full(count, 1.0 if weights is None else weights, np.float32)
+        else:
+            weights = np.frombuffer(weights, FLOAT32)
+        if not positions or not isinstance(self.format, PackedPositions):
+            return ids, weights, None, None
+        lengths = np.frombuffer(self._part(3), UINT32)
+        return ids, weights, lengths, np.frombuffer(self._part(2), UINT32)
+
+
+class ArrayCodec(W3Codec):
+    """Whoosh's file layout with posting blocks from ArrayPostingsWriter."""
+
+    def __init__(self, blocklimit=BLOCK_POSTINGS, compression=COMPRESSION, inlinelimit=1):
+        super().__init__(blocklimit, compression, inlinelimit)
+
+    def postings_writer(self, dbfile, byteids=False):
+        if byteids:  # term vectors: Whoosh reads those with its own matcher class
+            return super().postings_writer(dbfile, byteids)
+        return ArrayPostingsWriter(
+            dbfile,
+            blocklimit=self._blocklimit,
+            compression=self._compression,
+            inlinelimit=self._inlinelimit,
+        )
+
+    def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
+        if terminfo.is_inlined():
+            return super().postings_reader(dbfile, terminfo, format_, term, scorer)
+        offset, length = terminfo.extent()
+        return ArrayLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
+
+
+def read_postings(matcher: ArrayLeafMatcher) -> tuple[np.ndarray, ...]:
+    """A whole posting list as arrays: (ids, weights, block offsets, each block's last id).
+
+    The last two let positions_among open just the blocks it needs.
+    """
+    parts, offsets, last_ids = [], [], []
+    offset = matcher._baseoffset
+    while matcher.is_active():
+        offsets.append(offset)
+        last_ids.append(matcher.block_max_id())
+        parts.append(matcher.block_arrays(positions=False))
+        offset = matcher._nextoffset
+        matcher._next_block()
+    ids = np.concatenate([p[0] for p in parts]).astype(np.int32)
+    weights = np.concatenate([p[1] for p in parts]).astype(np.float32, copy=False)
+    return ids, weights, np.asarray(offsets, np.int64), np.asarray(last_ids, np.int64)
+
+
+def positions_among(
+    matcher: ArrayLeafMatcher, among: np.ndarray, offsets: np.ndarray, last_ids: np.ndarray
+) -> tuple | None:
+    """(ids, starts, positions) of the postings of the documents `among` (ascending) only.
+
+    The positions of posting i are positions[starts[i]:starts[i + 1]]. Only the blocks that
+    can hold those documents are opened (`offsets` and `last_ids` as read_postings gives
+    them): a phrase's candidates are few, and a common word's positions fill many blocks.
+    None for a field without positions.
+    """
+    if not isinstance(matcher.format, PackedPositions):
+        return None
+    blocks = []
+    for block in sorted(set(np.searchsorted(last_ids, among).tolist())):
+        if block == len(last_ids):
+            break
+        matcher._goto(int(offsets[block]))
+        blocks.append(matcher.block_positions())
+    if not blocks:
+        return np.empty(0, np.int64), np.zeros(1, np.int64), np.empty(0, UINT32)
+    ids, counts, positions = (np.concatenate(part) for part in zip(*blocks, strict=True))
+    kept = sorted_member(among, ids)
+    counts = counts.astype(np.int64)
+    firsts = np.cumsum(counts) - counts
+    starts = np.zeros(int(kept.sum()) + 1, np.int64)
+    np.cumsum(counts[kept], out=starts[1:])
+    return ids[kept], starts, positions[span_indexes(firsts[kept], counts[kept])]
+
+
+def sorted_member(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:
+    """For each needle, whether the ascending array `haystack` holds it.
+
+    np.isin does the same for any arrays, at several times the cost on small ones; phrases
+    check thousands of these.
+
+    >>> sorted_member(np.array([2, 5, 9]), np.array([9, 1, 5, 10])).tolist()
+    [True, False, True, False]
+    """
+    if not len(haystack):
+        return np.zeros(len(needles), bool)
+    at = np.searchsorted(haystack, needles)
+    at[at == len(haystack)] = 0
+    return haystack[at] == needles
+
+
+def unique_sorted(values: np.ndarray) -> np.ndarray:
+    """The distinct values of an ascending array.
+
+    >>> unique_sorted(np.array([1, 1, 4, 7, 7])).tolist()
+    [1, 4, 7]
+    """
+    if len(values) < 2:
+        return values
+    keep = np.empty(len(values), bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
+
+
+def span_indexes(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The indexes starts[0] .. starts[0] + counts[0] - 1, then those of the next span, ...
+
+    >>> span_indexes(np.array([2, 10]), np.array([3, 1])).tolist()
+    [2, 3, 4, 10]
+    """
+    total = int(counts.sum())
+    offsets = np.repeat(starts - (np.cumsum(counts) - counts), counts)
+    return offsets + np.arange(total)

@@ -1,0 +1,150 @@
+"""Posting blocks stored as arrays read back exactly as Whoosh's own codec writes them."""
+import random
+
+import numpy as np
+import pytest
+from whoosh import index
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.filedb.filestore import FileStorage
+from whoosh.formats import Positions
+
+from search_index.array_codec import ArrayCodec, ArrayLeafMatcher, positions_among, read_postings
+from search_index.indexer import rebuild
+from search_index.schema import build_schema
+from search_index.storage import ArrayIndex, open_index
+
+WORDS = (
+    "numb feet tingling hands pins needles nerve damage diabetes vitamin back pain sciatica "
+    "blood sugar pressure high low treatment causes night burning toes leg cramps"
+).split()
+
+
+def documents(count: int, seed: int = 3) -> list[dict]:
+    rng = random.Random(seed)
+
+    def text(low: int, high: int) -> str:
+        return " ".join(rng.choice(WORDS) for _ in range(rng.randint(low, high)))
+
+    # Bodies up to 1,500 words: several blocks per common word, several positions per posting.
+    return [
+        {
+            "doc_id": f"faq:{n}",
+            "doc_type": "faq",
+            "title": text(1, 6),
+            "heading_path": text(2, 8),
+            "body": text(0, 1500 if n % 50 == 0 else 60),
+            "article_title": text(1, 3),
+            "kind": rng.choice(["causes", "treatment"]),
+        }
+        for n in range(count)
+    ]
+
+
+def build(path, codec, docs, batches=2):
+    path.mkdir(exist_ok=True)
+    storage = FileStorage(str(path))
+    ix = ArrayIndex.create(storage, build_schema(), "MAIN")
+    size = -(-len(docs) // batches)
+    for start in range(0, len(docs), size):
+        writer = ix.writer(codec=codec)
+        for doc in docs[start : start + size]:
+            writer.add_document(**doc)
+        writer.commit(merge=False)
+    return ix
+
+
+QUERIES = [
+    wq.Term("body", "numb"),
+    wq.Term("heading_path", "pain"),
+    wq.Term("doc_type", "faq"),
+    wq.Phrase("body", ["blood", "sugar"]),
+    wq.Phrase("body", ["numb", "feet", "tingl"], slop=2),
+    wq.Phrase("title", ["high", "blood", "pressur"]),
+    wq.Or([wq.Term("title", "sciatica"), wq.Phrase("body", ["back", "pain"])]),
+]
+
+
+@pytest.fixture(scope="module")
+def twin_indexes(tmp_path_factory):
+    docs = documents(2400)
+    arrays = build(tmp_path_factory.mktemp("arrays"), ArrayCodec(), docs)
+    whoosh = build(tmp_path_factory.mktemp("whoosh"), W3Codec(), docs)
+    return arrays, whoosh
+
+
+def hits(ix, query):
+    with ix.searcher() as searcher:
+        return [(h.docnum, round(h.score, 9)) for h in searcher.search(query, limit=None)]
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=str)
+def test_whoosh_searches_array_blocks_as_its_own(twin_indexes, query):
+    arrays, whoosh = twin_indexes
+    found = hits(arrays, query)
+    assert found, "the fixture should match every query"
+    assert found == hits(whoosh, query)
+
+
+def test_each_posting_reads_back_with_its_weight_and_positions(twin_indexes):
+    arrays, whoosh = twin_indexes
+    with arrays.reader() as mine, whoosh.reader() as theirs:
+        for fieldname in ("body", "title", "heading_path"):
+            for word in ("numb", "pain", "sugar"):
+                got = list(mine.postings(fieldname, word).items_as("positions")
+                           if fieldname != "heading_path"
+                           else mine.postings(fieldname, word).items_as("weight"))
+                want = list(theirs.postings(fieldname, word).items_as("positions")
+                            if fieldname != "heading_path"
+                            else theirs.postings(fieldname, word).items_as("weight"))
+                assert got == want
+
+
+def test_segments_of_both_codecs_merge_into_one(tmp_path):
+    docs = documents(600, seed=5)
+    ix = build(tmp_path / "mixed", W3Codec(), docs[:300], batches=1)
+    writer = ix.writer()
+    for doc in docs[300:]:
+        writer.add_document(**doc)
+    writer.commit(merge=False)
+    reference = build(tmp_path / "plain", W3Codec(), docs)
+    assert [hits(ix, q) for q in QUERIES] == [hits(reference, q) for q in QUERIES]
+    ix.writer().commit(optimize=True)
+    # Whoosh's own merge, for the same figures: it sums the stored (rounded) field lengths.
+    reference.writer(codec=W3Codec()).commit(optimize=True)
+    with ix.reader() as reader:
+        assert reader.is_atomic()
+        assert type(reader.segment().codec()) is ArrayCodec
+    assert [hits(ix, q) for q in QUERIES] == [hits(reference, q) for q in QUERIES]
+
+
+def test_whole_lists_and_the_positions_of_chosen_documents(twin_indexes):
+    arrays, whoosh = twin_indexes
+    with arrays.reader() as reader:
+        segment = reader.leaf_readers()[0][0]
+        field = segment.schema["body"]
+        matcher = segment._terms.matcher("body", field.to_bytes("numb"), field.format)
+        assert isinstance(matcher, ArrayLeafMatcher)
+        ids, weights, offsets, last_ids = read_postings(matcher)
+        expected = list(segment.postings("body", "numb").items_as("positions"))
+        assert ids.tolist() == [d for d, _ in expected]
+        assert len(offsets) == len(last_ids) > 1, "a list of several blocks"
+        assert weights.tolist() == [float(len(p)) for _, p in expected]
+        chosen = ids[::7].astype(np.int64)
+        among = np.concatenate([[-1], chosen, [10**6]])  # and documents no block holds
+        matcher = segment._terms.matcher("body", field.to_bytes("numb"), field.format)
+        found, starts, positions = positions_among(matcher, among, offsets, last_ids)
+        assert found.tolist() == chosen.tolist()
+        by_doc = dict(expected)
+        for i, docnum in enumerate(found.tolist()):
+            assert positions[starts[i] : starts[i + 1]].tolist() == by_doc[docnum]
+
+
+def test_rebuild_replaces_an_index_written_with_plain_positions(db, index_dir):
+    old_schema = build_schema()
+    for name in ("title", "body", "article_title"):
+        old_schema[name].format = Positions(field_boost=old_schema[name].format.field_boost)
+    index_dir.mkdir()
+    index.create_in(str(index_dir), old_schema).writer().commit()
+    rebuild()
+    assert open_index(create=False).schema == build_schema()
