@@ -13,6 +13,7 @@ Arrays use the machine's byte order: an index is derived data, rebuilt where it 
 Segments written by Whoosh's codec (older indexes, tests) are still read by Whoosh's classes,
 since every segment names the codec that wrote it.
 """
+import io
 import pickle
 import zlib
 from array import array
@@ -171,14 +172,6 @@ class ArrayLeafMatcher(W3LeafMatcher):
             starts = [0, *ends[:-1]]
             self._values = tuple(joined[a:b] for a, b in zip(starts, ends, strict=True))
 
-    def block_positions(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """This block's (ids, number of positions of each posting, joined positions)."""
-        if self._data is None:
-            self._read_data()
-        ids = np.cumsum(np.frombuffer(self._part(0), UINT32), dtype=np.int64)
-        counts = np.frombuffer(self._part(3), UINT32) // 4
-        return ids, counts, np.frombuffer(self._part(2), UINT32)
-
     def block_arrays(self, positions: bool) -> tuple:
         """This block as arrays: (ids, weights, posting lengths in bytes, joined values).
 
@@ -242,23 +235,21 @@ def read_postings(matcher: ArrayLeafMatcher) -> tuple[np.ndarray, ...]:
 
 
 def positions_among(
-    matcher: ArrayLeafMatcher, among: np.ndarray, offsets: np.ndarray, last_ids: np.ndarray
-) -> tuple | None:
-    """(ids, starts, positions) of the postings of the documents `among` (ascending) only.
+    postfile, among: np.ndarray, offsets: np.ndarray, last_ids: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(ids, starts, positions) of one term's postings of the documents `among` (ascending).
 
+    The term's list is in `postfile` (the segment's postings file), in blocks at `offsets`
+    ending with `last_ids`, as read_postings gives them; its field stores PackedPositions.
     The positions of posting i are positions[starts[i]:starts[i + 1]]. Only the blocks that
-    can hold those documents are opened (`offsets` and `last_ids` as read_postings gives
-    them): a phrase's candidates are few, and a common word's positions fill many blocks.
-    None for a field without positions.
+    can hold those documents are read: a phrase's candidates are few, and a common word's
+    positions fill many blocks.
     """
-    if not isinstance(matcher.format, PackedPositions):
-        return None
     blocks = []
     for block in sorted(set(np.searchsorted(last_ids, among).tolist())):
         if block == len(last_ids):
             break
-        matcher._goto(int(offsets[block]))
-        blocks.append(matcher.block_positions())
+        blocks.append(_block_positions(postfile, int(offsets[block])))
     if not blocks:
         return np.empty(0, np.int64), np.zeros(1, np.int64), np.empty(0, UINT32)
     ids, counts, positions = (np.concatenate(part) for part in zip(*blocks, strict=True))
@@ -268,6 +259,23 @@ def positions_among(
     starts = np.zeros(int(kept.sum()) + 1, np.int64)
     np.cumsum(counts[kept], out=starts[1:])
     return ids[kept], starts, positions[span_indexes(firsts[kept], counts[kept])]
+
+
+def _block_positions(postfile, offset: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The block at offset as (ids, number of positions of each posting, joined positions).
+
+    Read by position, without a matcher: no term lookup, and no shared file pointer moved.
+    """
+    length = abs(postfile.get_int(offset))  # negative marks a list's last block
+    stream = io.BytesIO(postfile.get(offset + 4, length))
+    info = pickle.load(stream)  # noqa: S301 - the index's own files, as Whoosh reads
+    ids, _weights, joined, lengths = pickle.load(stream)  # noqa: S301 - as above
+    level = info[3]
+    return (
+        np.cumsum(np.frombuffer(_unpack(ids, level), UINT32), dtype=np.int64),
+        np.frombuffer(_unpack(lengths, level), UINT32) // 4,
+        np.frombuffer(_unpack(joined, level), UINT32),
+    )
 
 
 def sorted_member(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:

@@ -25,6 +25,7 @@ from whoosh.util.numeric import _length_byte_cache
 
 from .array_codec import (
     ArrayLeafMatcher,
+    PackedPositions,
     positions_among,
     read_postings,
     sorted_member,
@@ -436,19 +437,16 @@ def _phrase_matches(query: wq.Phrase, subsearcher: Searcher, among: np.ndarray) 
     field = reader.schema[query.fieldname]
     if not field.format.supports("positions"):
         raise Unsupported(f"no positions in {query.fieldname}")  # Whoosh says why
-    matchers = [_matcher(reader, query.fieldname, word) for word in query.words]
-    if any(matcher is None for matcher in matchers):
+    postings = [_postings(reader, query.fieldname, word) for word in query.words]
+    if any(not len(found[0]) for found in postings):
         return np.empty(0, np.int32)
-    if not all(isinstance(matcher, ArrayLeafMatcher) for matcher in matchers):
+    # Lists read from array blocks carry their block directory (read_postings).
+    if not isinstance(field.format, PackedPositions) or any(len(p) != 4 for p in postings):
         return _phrase_in_blocks(query, reader, among)
     lists = []
-    for word, matcher in zip(query.words, matchers, strict=True):
-        postings = _postings(reader, query.fieldname, word)
-        found = positions_among(matcher, among, *postings[2:]) if len(postings) == 4 else None
-        if found is None:
-            return _phrase_in_blocks(query, reader, among)
-        lists.append(found)
-        among = found[0]  # the documents holding every word so far
+    for found in postings:
+        lists.append(positions_among(reader._terms._postfile, among, *found[2:]))
+        among = lists[-1][0]  # the documents holding every word so far
     found = _phrase_in_arrays(lists, among, query.slop)
     if reader.has_deletions():
         found = found[~np.isin(found, list(reader.deleted_docs_set))]

@@ -132,8 +132,8 @@ def test_whole_lists_and_the_positions_of_chosen_documents(twin_indexes):
         assert weights.tolist() == [float(len(p)) for _, p in expected]
         chosen = ids[::7].astype(np.int64)
         among = np.concatenate([[-1], chosen, [10**6]])  # and documents no block holds
-        matcher = segment._terms.matcher("body", field.to_bytes("numb"), field.format)
-        found, starts, positions = positions_among(matcher, among, offsets, last_ids)
+        postfile = segment._terms._postfile
+        found, starts, positions = positions_among(postfile, among, offsets, last_ids)
         assert found.tolist() == chosen.tolist()
         by_doc = dict(expected)
         for i, docnum in enumerate(found.tolist()):
