@@ -20,7 +20,7 @@ Stop words leave no gap in positions, as Whoosh's StopFilter renumbers them:
 """
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from whoosh.analysis import Filter, Tokenizer
 from whoosh.analysis.acore import Token
@@ -75,7 +75,9 @@ class WordAnalyzer(Tokenizer):
     collection) is done once per distinct word.
     """
 
+    # By word as found, and by folded word ("Numbness" and "numbness" are stemmed once).
     _caches: dict[bool, dict[str, tuple[str, bool]]] = {True: {}, False: {}}
+    _folded: dict[bool, dict[str, tuple[str, bool]]] = {True: {}, False: {}}
 
     def __init__(self, stem: bool = True) -> None:
         self.stem = stem
@@ -94,16 +96,30 @@ class WordAnalyzer(Tokenizer):
         except KeyError:
             pass
         text = _fold(word)
-        if not self.stem:
-            found = (text, False)
-        elif len(text) < MIN_WORD_LENGTH or text in STOP_WORDS:
-            found = (text, True)
-        else:
-            found = (_stem(text), False)
+        folded = self._folded[self.stem]
+        found = folded.get(text)
+        if found is None:
+            if not self.stem:
+                found = (text, False)
+            elif len(text) < MIN_WORD_LENGTH or text in STOP_WORDS:
+                found = (text, True)
+            else:
+                found = (_stem(text), False)
+            if len(folded) >= CACHE_WORDS:
+                folded.clear()
+            folded[text] = found
         if len(cache) >= CACHE_WORDS:
             cache.clear()
         cache[word] = found
         return found
+
+    def remember(self, words: Iterable[str]) -> int:
+        """Analyse these words now (a server's start-up), not in a reader's first search."""
+        count = 0
+        for word in words:
+            self.term(word)
+            count += 1
+        return count
 
     def spans(self, value: str) -> Iterator[tuple[int, int, str]]:
         """(start, end, index term) of each word that is not a stop word.

@@ -4,6 +4,7 @@ import logging
 from django.db import DatabaseError, connections
 
 from . import nearby_words
+from .analysis import medical_analyzer
 from .searcher import get_searcher
 from .storage import INDEX_ERRORS, IndexUnavailable, open_index
 from .synonyms import glossary
@@ -13,7 +14,8 @@ log = logging.getLogger(__name__)
 
 
 def warm_before_fork() -> None:
-    """Build the glossary and the spelling word lists in the parent process.
+    """Build the glossary and the spelling word lists, and stem the collection's words, in
+    the parent process.
 
     The index is opened and closed again here: a searcher shared across a fork gives wrong
     results, while the word lists are plain memory. No database connection is left open.
@@ -27,7 +29,14 @@ def warm_before_fork() -> None:
         connections.close_all()
     try:
         with open_index(create=False).searcher() as searcher:
-            nearby_words.warm(searcher.reader(), VOCABULARY_FIELD)
+            reader = searcher.reader()
+            nearby_words.warm(reader, VOCABULARY_FIELD)
+            # Snippets, urgent-care rules and queries stem words; the Snowball stemmer takes
+            # about 10 us a word, a reader's first page meets hundreds of new ones.
+            if VOCABULARY_FIELD in reader.schema:
+                field = reader.schema[VOCABULARY_FIELD]
+                words = (field.from_bytes(t) for t in reader.lexicon(VOCABULARY_FIELD))
+                medical_analyzer().remember(words)
     except (IndexUnavailable, *INDEX_ERRORS) as exc:
         log.warning("Spelling word lists not built before fork: %s", exc)
 

@@ -6,7 +6,7 @@ import pytest
 
 from faq.models import Section
 from search_index.analysis import medical_analyzer
-from search_index.highlight import SNIPPET_CHARS, best_window, snippet
+from search_index.highlight import SNIPPET_CHARS, best_window, find_matches, snippet
 from search_index.query import search
 
 from .index_factories import make_article, make_faq, make_section
@@ -116,3 +116,30 @@ def test_best_window_is_the_plain_definition_computed_in_one_pass():
             position += length
         width = rng.choice([10, 60, 190, 400])
         assert best_window(matches, width) == windows_compared_one_by_one(matches, width)
+
+
+TRICKY_WORDS = (
+    "Numbness numb numbed NUMBLY tingling tingles don't patient's patients' 'quoted' "
+    "dying die lying skies sky B12 b12s 3rd pins-and-needles pins_needles o'clock rock'n'roll "
+    "it''s ''s feet foot's generously generation Emergency emergent added adding"
+).split()
+
+
+def test_matches_found_by_the_candidate_pattern_equal_analysing_every_word():
+    analyzer = medical_analyzer()
+    rng = random.Random(11)
+    separators = [" ", ", ", ". ", "-", "/", "'", "''", " (", ") ", "\n"]
+    for _ in range(400):
+        words = [rng.choice(TRICKY_WORDS) for _ in range(rng.randint(1, 40))]
+        text = "".join(w + rng.choice(separators) for w in words)
+        chosen = " ".join(rng.sample(TRICKY_WORDS, rng.randint(1, 6)))
+        # A term that no token could be ("pins-and-needl") matches nothing either way.
+        terms = {t for _a, _b, t in analyzer.spans(chosen)} | {analyzer.term(chosen)[0]}
+        everyword = [span for span in analyzer.spans(text) if span[2] in terms]
+        assert find_matches(text, terms) == everyword, (text, terms)
+
+
+def test_text_beyond_ascii_is_analysed_word_by_word():
+    text = "Paresthésie or paresthesie? Numbness—numb feet"
+    found = find_matches(text, {"paresthesi", "numb"})
+    assert [text[a:b] for a, b, _ in found] == ["Paresthésie", "paresthesie", "Numbness", "numb"]

@@ -4,6 +4,7 @@ from django.core.management import call_command
 
 from search_index import nearby_words, synonyms
 from search_index import searcher as searcher_module
+from search_index.analysis import WordAnalyzer
 from search_index.indexer import rebuild
 from search_index.models import Synonym
 from search_index.warm import warm_after_fork, warm_before_fork
@@ -31,6 +32,17 @@ def test_spelling_word_lists_are_built_before_the_fork_when_there_is_an_index(ca
     assert nearby_words._lists, "the word lists should be ready"
     assert any("numbness" in words for words in nearby_words._lists.values())
     nearby_words.clear()
+
+
+@pytest.mark.django_db
+def test_the_collection_words_are_stemmed_before_the_fork():
+    call_command("load_seed", verbosity=0)
+    rebuild()
+    WordAnalyzer._caches[True].clear()
+    WordAnalyzer._folded[True].clear()
+    warm_before_fork()
+    assert WordAnalyzer._folded[True].get("numbness") == ("numb", False)
+    assert len(WordAnalyzer._folded[True]) > 300
 
 
 @pytest.mark.django_db
