@@ -17,7 +17,7 @@ from math import log
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.reading import IndexReader, TermNotFound
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
@@ -26,6 +26,7 @@ from whoosh.util.numeric import _length_byte_cache
 from .array_codec import (
     ArrayLeafMatcher,
     PackedPositions,
+    length_bytes,
     positions_among,
     read_postings,
     sorted_member,
@@ -174,12 +175,10 @@ def _field_lengths(reader: IndexReader, fieldname: str) -> np.ndarray:
     if found is not None:
         return found[0]
     count = reader.doc_count_all()
-    column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
     codes = np.zeros(count, np.uint8)
-    if column is not None:
-        stored = min(column._count, count)
-        raw = column._dbfile.get(column._basepos, stored)
-        codes[:stored] = np.frombuffer(raw, dtype=np.uint8)
+    stored = length_bytes(reader._perdoc, fieldname)
+    if stored is not None:
+        codes[: len(stored)] = np.frombuffer(stored, dtype=np.uint8)
     found = _BYTE_TO_LENGTH[codes]
     _remember(key, (found,))
     return found

@@ -5,11 +5,17 @@ import numpy as np
 import pytest
 from whoosh import index
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3Codec
+from whoosh.codec.whoosh3 import W3Codec, W3PerDocReader
 from whoosh.filedb.filestore import FileStorage
 from whoosh.formats import Positions
 
-from search_index.array_codec import ArrayCodec, ArrayLeafMatcher, positions_among, read_postings
+from search_index.array_codec import (
+    ArrayCodec,
+    ArrayLeafMatcher,
+    ArrayPerDocReader,
+    positions_among,
+    read_postings,
+)
 from search_index.indexer import rebuild
 from search_index.schema import build_schema
 from search_index.storage import ArrayIndex, open_index
@@ -148,3 +154,17 @@ def test_rebuild_replaces_an_index_written_with_plain_positions(db, index_dir):
     index.create_in(str(index_dir), old_schema).writer().commit()
     rebuild()
     assert open_index(create=False).schema == build_schema()
+
+
+def test_field_lengths_read_once_equal_whooshs_own(twin_indexes):
+    arrays, _whoosh = twin_indexes
+    with arrays.reader() as reader:
+        for segment, _offset in reader.leaf_readers():
+            mine = segment._perdoc
+            assert isinstance(mine, ArrayPerDocReader)
+            theirs = W3PerDocReader(segment._storage, segment.segment())
+            for fieldname in ("body", "title", "heading_path", "also_called", "no_such_field"):
+                for docnum in range(segment.doc_count_all()):
+                    assert mine.doc_field_length(docnum, fieldname) == theirs.doc_field_length(
+                        docnum, fieldname
+                    )
