@@ -275,6 +275,8 @@ class ArrayRanker:
                 bonuses.append(query)
             elif type(query) is wq.Term:
                 self._add_term(query, total)
+            elif type(query) is wq.Phrase:
+                self._add_phrase(query, total)
             else:
                 total.add(self._evaluate(query))
         return total
@@ -337,10 +339,15 @@ class ArrayRanker:
     def _phrase(self, query: wq.Phrase) -> Matches:
         """Every document where the phrase occurs, scored as Whoosh scores a phrase."""
         matches = Matches.empty(self.size)
-        docnums = self._phrase_docs(query)
-        matches.hits[docnums] = True
-        matches.scores[docnums] = self._phrase_score(query, docnums)
+        self._add_phrase(query, matches)
         return matches
+
+    def _add_phrase(self, query: wq.Phrase, into: Matches) -> None:
+        # Added where it matches: a long question's synonyms make a dozen phrases, and
+        # arrays over the whole index for each cost more than finding their few documents.
+        docnums = self._phrase_docs(query)
+        into.hits[docnums] = True
+        into.scores[docnums] += self._phrase_score(query, docnums)
 
     def _phrase_score(self, query: wq.Phrase, docnums: np.ndarray) -> np.ndarray:
         """The sum of the phrase's term scores in each document (Whoosh's phrase score)."""
