@@ -43,6 +43,8 @@ PHRASE_CANDIDATES = 300
 # terms of thousands of queries.
 CACHE_BYTES = 32_000_000
 KEY_BYTES = 64  # what an entry costs beyond its arrays
+# Bytes of terms' scores kept per searcher (the scores change with every commit).
+SCORES_BYTES = 8_000_000
 
 _BYTE_TO_LENGTH = np.asarray(_length_byte_cache, dtype=np.float64)
 
@@ -184,6 +186,47 @@ def _field_lengths(reader: IndexReader, fieldname: str) -> np.ndarray:
     return found
 
 
+class _SearcherState:
+    """What the ranker works out once per searcher: the live documents, and terms' scores.
+
+    A term's scores hold the index-wide idf and average length, so they last as long as the
+    searcher, that is until the next commit; a question's common words recur in the next.
+    """
+
+    def __init__(self, leaves: list, size: int) -> None:
+        self.live = np.ones(size, bool)
+        for reader, offset in leaves:
+            if reader.has_deletions():
+                self.live[np.fromiter(reader.deleted_docs_set, np.int64) + offset] = False
+        self._scores: OrderedDict = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def scored(self, key: tuple) -> tuple | None:
+        with self._lock:
+            found = self._scores.get(key)
+            if found is not None:
+                self._scores.move_to_end(key)
+            return found
+
+    def remember(self, key: tuple, found: tuple) -> None:
+        with self._lock:
+            if key in self._scores:
+                return
+            self._scores[key] = found
+            self._bytes += _bytes(found)
+            while self._bytes > SCORES_BYTES and len(self._scores) > 1:
+                _key, old = self._scores.popitem(last=False)
+                self._bytes -= _bytes(old)
+
+
+def _state_of(searcher: Searcher, leaves: list, size: int) -> _SearcherState:
+    state = getattr(searcher, "_ranking_state", None)
+    if state is None:
+        state = searcher._ranking_state = _SearcherState(leaves, size)
+    return state
+
+
 @dataclass
 class Matches:
     """Which documents match (a mask) and their scores, over the whole searcher."""
@@ -212,11 +255,8 @@ class ArrayRanker:
         self.leaves = [(s.reader(), offset) for s, offset in searcher.leaf_searchers()]
         self.subsearchers = searcher.leaf_searchers()
         self.size = searcher.doc_count_all()
-        self._scored: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
-        self.live = np.ones(self.size, bool)
-        for reader, offset in self.leaves:
-            if reader.has_deletions():
-                self.live[[offset + d for d in reader.deleted_docs_set]] = False
+        self.state = _state_of(searcher, self.leaves, self.size)
+        self.live = self.state.live
 
     def rank(self, query: wq.Query, limit: int) -> list[tuple[int, float]]:
         """The best `limit` (docnum, score) pairs, best first, as searcher.search would rank."""
@@ -303,9 +343,11 @@ class ArrayRanker:
     def _term_scores(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Docnums (ascending) holding the term in the field, and its BM25F score in each."""
         key = (fieldname, text)
-        if key not in self._scored:
-            self._scored[key] = self._score_term(fieldname, text)
-        return self._scored[key]
+        found = self.state.scored(key)
+        if found is None:
+            found = self._score_term(fieldname, text)
+            self.state.remember(key, found)
+        return found
 
     def _score_term(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         if fieldname not in self.searcher.schema:

@@ -210,3 +210,15 @@ def test_field_lengths_and_words_found_nowhere_share_the_bounded_memory(
             ArrayRanker(searcher).rank(wq.Term("body", word), 10)
     assert len(ranking._cache.postings) == 1
     ranking.clear_cache()
+
+
+def test_scores_are_remembered_per_searcher_within_a_bound(segmented_index, monkeypatch):
+    query = build_query(parse_clauses("numb feet pain"), [])
+    with segmented_index.searcher() as searcher:
+        first = ArrayRanker(searcher).rank(query, 50)
+        assert searcher._ranking_state._scores, "a searcher keeps its terms' scores"
+        assert_same(ArrayRanker(searcher).rank(query, 50), first)
+    monkeypatch.setattr(ranking, "SCORES_BYTES", 1)
+    with segmented_index.searcher() as searcher:  # a new searcher: its own scores
+        assert_same(ArrayRanker(searcher).rank(query, 50), first)
+        assert len(searcher._ranking_state._scores) == 1
