@@ -310,15 +310,20 @@ class ArrayRanker:
     def _union(self, queries: list[wq.Query], bonuses: list | None) -> Matches:
         total = Matches.empty(self.size)
         looked_up = {(q.fieldname, q.text) for q in queries if type(q) is wq.Term}
+        # Every term's scores, those of the phrases' words too, in one pass.
+        phrases = [(q.fieldname, word) for q in queries if type(q) is wq.Phrase for word in q.words]
+        self._scores_of(list(dict.fromkeys([*looked_up, *phrases])))
+        terms = []
         for query in queries:
             if bonuses is not None and _only_adds_score(query, looked_up):
                 bonuses.append(query)
             elif type(query) is wq.Term:
-                self._add_term(query, total)
+                terms.append(query)
             elif type(query) is wq.Phrase:
                 self._add_phrase(query, total)
             else:
                 total.add(self._evaluate(query))
+        self._add_terms(terms, total)
         return total
 
     def _intersection(self, queries: list[wq.Query]) -> Matches:
@@ -332,51 +337,79 @@ class ArrayRanker:
 
     def _term(self, query: wq.Term) -> Matches:
         matches = Matches.empty(self.size)
-        self._add_term(query, matches)
+        self._add_terms([query], matches)
         return matches
 
-    def _add_term(self, query: wq.Term, into: Matches) -> None:
-        ids, scores = self._term_scores(query.fieldname, query.text)
+    def _add_terms(self, queries: list[wq.Term], into: Matches) -> None:
+        """Add the terms' boosted scores, all in one pass (a question has dozens of terms)."""
+        if not queries:
+            return
+        scored = self._scores_of([(q.fieldname, q.text) for q in queries])
+        ids = np.concatenate([found[0] for found in scored])
+        boosts = np.repeat([q.boost for q in queries], [len(found[0]) for found in scored])
+        scores = np.concatenate([found[1] for found in scored]) * boosts
         into.hits[ids] = True
-        into.scores[ids] += scores * query.boost
+        # bincount adds a document's scores in the terms' order, as one += per term did.
+        into.scores += np.bincount(ids, weights=scores, minlength=self.size)
 
     def _term_scores(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Docnums (ascending) holding the term in the field, and its BM25F score in each."""
-        key = (fieldname, text)
-        found = self.state.scored(key)
-        if found is None:
-            found = self._score_term(fieldname, text)
-            self.state.remember(key, found)
-        return found
+        return self._scores_of([(fieldname, text)])[0]
 
-    def _score_term(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-        if fieldname not in self.searcher.schema:
-            return np.empty(0, np.int64), np.empty(0, np.float64)
-        if not self.searcher.schema[fieldname].scorable:
-            raise Unsupported(f"unscored field {fieldname}")
-        found = [(_postings(reader, fieldname, text)[:2], reader, offset)
-                 for reader, offset in self.leaves]
-        found = [(ids, weights, reader, offset) for (ids, weights), reader, offset in found
-                 if len(ids)]
-        if not found:
-            # As Whoosh does, a term found nowhere scores nothing; its idf is not even defined
-            # on an empty index.
-            return np.empty(0, np.int64), np.empty(0, np.float64)
-        B = self.weighting._field_B.get(fieldname, self.weighting.B)
-        K1 = self.weighting.K1
-        # Whoosh's BM25F idf, from the postings at hand: a segment's document frequency is
-        # its number of postings.
-        idf = log(self.size / (sum(len(ids) for ids, *_rest in found) + 1)) + 1
-        average = self.searcher.avg_field_length(fieldname) or 1
-        all_ids, all_scores = [], []
-        for ids, weights, reader, offset in found:
-            lengths = _field_lengths(reader, fieldname)[ids]
-            tf = weights.astype(np.float64)
-            all_scores.append(
-                idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * lengths / average))
-            )
-            all_ids.append(ids.astype(np.int64) + offset)
-        return np.concatenate(all_ids), np.concatenate(all_scores)
+    def _scores_of(self, keys: list[tuple[str, str]]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """_term_scores of each (field, text), computing those not yet known in one pass."""
+        known = {key: self.state.scored(key) for key in keys}
+        missing = [key for key, found in known.items() if found is None]
+        if missing:
+            known.update(self._score_terms(missing))
+        return [known[key] for key in keys]
+
+    def _score_terms(self, keys: list[tuple[str, str]]) -> dict[tuple, tuple]:
+        """Whoosh's BM25F score of each term in each document holding it, as arrays."""
+        empty = (np.empty(0, np.int64), np.empty(0, np.float64))
+        found: dict[tuple, tuple] = {}
+        parts: list[tuple] = []  # per term and segment: ids, weights, lengths
+        counts, idfs, bs, averages = [], [], [], []
+        for key in keys:
+            fieldname, text = key
+            if fieldname not in self.searcher.schema:
+                found[key] = empty
+                continue
+            if not self.searcher.schema[fieldname].scorable:
+                raise Unsupported(f"unscored field {fieldname}")
+            lists = [(_postings(reader, fieldname, text)[:2], reader, offset)
+                     for reader, offset in self.leaves]
+            lists = [(ids, weights, reader, offset) for (ids, weights), reader, offset in lists
+                     if len(ids)]
+            total = sum(len(ids) for ids, *_rest in lists)
+            if not total:
+                # As Whoosh does, a term found nowhere scores nothing; its idf is not even
+                # defined on an empty index.
+                found[key] = empty
+                continue
+            for ids, weights, reader, offset in lists:
+                lengths = _field_lengths(reader, fieldname)[ids]
+                parts.append((ids.astype(np.int64) + offset, weights, lengths))
+            counts.append(total)
+            # Whoosh's BM25F idf, from the postings at hand: a segment's document frequency
+            # is its number of postings.
+            idfs.append(log(self.size / (total + 1)) + 1)
+            bs.append(self.weighting._field_B.get(fieldname, self.weighting.B))
+            averages.append(self.searcher.avg_field_length(fieldname) or 1)
+        if parts:
+            tf = np.concatenate([p[1] for p in parts]).astype(np.float64)
+            lengths = np.concatenate([p[2] for p in parts])
+            idf, B, average = (np.repeat(v, counts) for v in (idfs, bs, averages))
+            K1 = self.weighting.K1
+            scores = idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * lengths / average))
+            ids = np.concatenate([p[0] for p in parts])
+            ends = np.cumsum(counts)
+            scored = [key for key in keys if key not in found]
+            for key, start, end in zip(scored, ends - counts, ends, strict=True):
+                # Copies: a view would keep every term of the pass alive in the cache.
+                found[key] = (ids[start:end].copy(), scores[start:end].copy())
+                self.state.remember(key, found[key])
+        return found
 
     def _phrase(self, query: wq.Phrase) -> Matches:
         """Every document where the phrase occurs, scored as Whoosh scores a phrase."""
