@@ -179,26 +179,6 @@ class ArrayLeafMatcher(W3LeafMatcher):
             starts = [0, *ends[:-1]]
             self._values = tuple(joined[a:b] for a, b in zip(starts, ends, strict=True))
 
-    def block_arrays(self, positions: bool) -> tuple:
-        """This block as arrays: (ids, weights, posting lengths in bytes, joined values).
-
-        The last two only with `positions` (and None for a field without them), so scoring
-        reads never decompress them.
-        """
-        if self._data is None:
-            self._read_data()
-        count = self._blocklength
-        ids = np.cumsum(np.frombuffer(self._part(0), UINT32), dtype=np.int64)
-        weights = self._part(1)
-        if weights is None or isinstance(weights, float):
-            weights = np.full(count, 1.0 if weights is None else weights, np.float32)
-        else:
-            weights = np.frombuffer(weights, FLOAT32)
-        if not positions or not isinstance(self.format, PackedPositions):
-            return ids, weights, None, None
-        lengths = np.frombuffer(self._part(3), UINT32)
-        return ids, weights, lengths, np.frombuffer(self._part(2), UINT32)
-
 
 def length_bytes(perdoc: W3PerDocReader, fieldname: str) -> bytes | None:
     """Every document's length of a field in one segment, one byte each as Whoosh stores it."""
@@ -261,22 +241,38 @@ class ArrayCodec(W3Codec):
         return ArrayLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
 
 
-def read_postings(matcher: ArrayLeafMatcher) -> tuple[np.ndarray, ...]:
-    """A whole posting list as arrays: (ids, weights, block offsets, each block's last id).
+def read_postings(postfile, offset: int) -> tuple[np.ndarray, ...]:
+    """The posting list at offset in a segment's postings file (a term's extent), as arrays:
+    (ids, weights, block offsets, each block's last id).
 
-    The last two let positions_among open just the blocks it needs.
+    The last two let positions_among open just the blocks it needs. Blocks are read by
+    position, as block_positions reads them: no matcher object, no shared file pointer.
     """
-    parts, offsets, last_ids = [], [], []
-    offset = matcher._baseoffset
-    while matcher.is_active():
-        offsets.append(offset)
-        last_ids.append(matcher.block_max_id())
-        parts.append(matcher.block_arrays(positions=False))
-        offset = matcher._nextoffset
-        matcher._next_block()
-    ids = np.concatenate([p[0] for p in parts]).astype(np.int32)
-    weights = np.concatenate([p[1] for p in parts]).astype(np.float32, copy=False)
-    return ids, weights, np.asarray(offsets, np.int64), np.asarray(last_ids, np.int64)
+    ids, weights, offsets, last_ids = [], [], [], []
+    position = offset + 4  # after Whoosh's block header
+    while True:
+        length = postfile.get_int(position)  # negative marks the last block
+        stream = io.BytesIO(postfile.get(position + 4, abs(length)))
+        count, last_id, _weight, level, _shortest, _longest = pickle.load(stream)  # noqa: S301
+        data = pickle.load(stream)  # noqa: S301 - the index's own files, as Whoosh reads
+        ids.append(np.cumsum(np.frombuffer(_unpack(data[0], level), UINT32), dtype=np.int64))
+        block_weights = data[1]
+        if block_weights is None or isinstance(block_weights, float):
+            block_weights = np.full(count, block_weights or 1.0, np.float32)
+        else:
+            block_weights = np.frombuffer(_unpack(block_weights, level), FLOAT32)
+        weights.append(block_weights)
+        offsets.append(position)
+        last_ids.append(last_id)
+        if length < 0:
+            break
+        position += 4 + length
+    return (
+        np.concatenate(ids).astype(np.int32),
+        np.concatenate(weights),
+        np.asarray(offsets, np.int64),
+        np.asarray(last_ids, np.int64),
+    )
 
 
 def positions_among(

@@ -24,7 +24,7 @@ from whoosh.searching import Searcher
 from whoosh.util.numeric import _length_byte_cache
 
 from .array_codec import (
-    ArrayLeafMatcher,
+    ArrayCodec,
     PackedPositions,
     length_bytes,
     positions_among,
@@ -84,26 +84,20 @@ def segment_key(reader: IndexReader) -> tuple:
     return key
 
 
-def _matcher(reader: IndexReader, fieldname: str, text: str):
-    """Whoosh's matcher of a term's postings in one segment, or None if it has none there."""
-    terms = getattr(reader, "_terms", None)  # an empty index's reader has none
-    if terms is None:
-        return None
-    field = reader.schema[fieldname]
-    try:
-        return terms.matcher(fieldname, field.to_bytes(text), field.format)
-    except TermNotFound:
-        return None
-
-
 def _read_postings(reader: IndexReader, fieldname: str, text: str) -> tuple[np.ndarray, ...]:
     """Every posting of a term in one segment, deleted documents included: (ids, weights),
     then where its blocks start and end for positions_among (array blocks only)."""
-    matcher = _matcher(reader, fieldname, text)
-    if matcher is None:
+    terms = getattr(reader, "_terms", None)  # an empty index's reader has none
+    if terms is None:
         return np.empty(0, np.int32), np.empty(0, np.float32)
-    if isinstance(matcher, ArrayLeafMatcher):
-        return read_postings(matcher)
+    field = reader.schema[fieldname]
+    try:
+        info = terms.term_info(fieldname, field.to_bytes(text))
+    except TermNotFound:
+        return np.empty(0, np.int32), np.empty(0, np.float32)
+    if isinstance(terms._codec, ArrayCodec) and not info.is_inlined():
+        return read_postings(terms._postfile, info.extent()[0])
+    matcher = terms._codec.postings_reader(terms._postfile, info, field.format)
     if not isinstance(matcher, W3LeafMatcher):
         return _read_slowly(matcher)
     ids, weights = [], []

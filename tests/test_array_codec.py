@@ -129,16 +129,16 @@ def test_whole_lists_and_the_positions_of_chosen_documents(twin_indexes):
     with arrays.reader() as reader:
         segment = reader.leaf_readers()[0][0]
         field = segment.schema["body"]
-        matcher = segment._terms.matcher("body", field.to_bytes("numb"), field.format)
-        assert isinstance(matcher, ArrayLeafMatcher)
-        ids, weights, offsets, last_ids = read_postings(matcher)
+        assert isinstance(segment._terms.matcher("body", b"numb", field.format), ArrayLeafMatcher)
+        postfile = segment._terms._postfile
+        start = segment._terms.term_info("body", field.to_bytes("numb")).extent()[0]
+        ids, weights, offsets, last_ids = read_postings(postfile, start)
         expected = list(segment.postings("body", "numb").items_as("positions"))
         assert ids.tolist() == [d for d, _ in expected]
         assert len(offsets) == len(last_ids) > 1, "a list of several blocks"
         assert weights.tolist() == [float(len(p)) for _, p in expected]
         chosen = ids[::7].astype(np.int64)
         among = np.concatenate([[-1], chosen, [10**6]])  # and documents no block holds
-        postfile = segment._terms._postfile
         found, starts, positions = positions_among(postfile, among, offsets, last_ids)
         assert found.tolist() == chosen.tolist()
         by_doc = dict(expected)
