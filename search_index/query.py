@@ -31,7 +31,7 @@ from .intent import (
 )
 from .ranking import rank_documents
 from .results import SearchHit, SearchPage, spread_articles
-from .searcher import get_searcher
+from .searcher import get_searcher, stored_fields
 from .spelling import apply_corrections, corrections
 from .storage import INDEX_ERRORS, IndexUnavailable
 from .synonyms import Glossary, Tokens, analyse, glossary, whole_words
@@ -248,7 +248,7 @@ def rank(
     kinds = question_types(text)
     head = []
     for docnum, score in scored[:SPREAD_WINDOW]:
-        fields = searcher.stored_fields(docnum)
+        fields = stored_fields(searcher, docnum)
         head.append((docnum, score * kind_factor(fields, kinds), article_of(fields, docnum)))
     head.sort(key=lambda hit: -hit[1])
     return Ranked(spread_articles(head, PER_ARTICLE) + scored[SPREAD_WINDOW:], terms)
@@ -289,7 +289,7 @@ def fill_page(result: SearchPage, searcher: Searcher, ranked: Ranked) -> None:
         raise PageNotFound(result.page)
     first = (result.page - 1) * per_page
     chosen = ranked.docnums[first : first + per_page]
-    result.hits = [to_hit(searcher.stored_fields(d), s, ranked.terms) for d, s in chosen]
+    result.hits = [to_hit(stored_fields(searcher, d), s, ranked.terms) for d, s in chosen]
     result.has_previous = result.page > 1
     result.has_next = result.page < result.num_pages
 

@@ -8,6 +8,7 @@ import hashlib
 import os
 import threading
 import time
+from collections import OrderedDict
 from pathlib import Path
 
 from whoosh.searching import Searcher
@@ -102,6 +103,30 @@ def _open() -> Searcher:
 
 def _forget() -> None:
     _cached.update(pid=None, path=None, searcher=None, files=None)
+
+
+# Documents whose stored fields a searcher keeps: a results page reads those of 30 hits,
+# then of the 10 it shows, and popular answers come up again in other queries.
+STORED_DOCUMENTS = 4000
+
+
+def stored_fields(searcher: Searcher, docnum: int) -> dict:
+    """searcher.stored_fields(docnum), remembered for this searcher (do not change it)."""
+    kept = searcher.__dict__.get("_stored")
+    if kept is None:
+        kept = searcher.__dict__.setdefault("_stored", (OrderedDict(), threading.Lock()))
+    documents, lock = kept
+    with lock:
+        fields = documents.get(docnum)
+        if fields is not None:
+            documents.move_to_end(docnum)
+            return fields
+    fields = searcher.stored_fields(docnum)
+    with lock:
+        documents[docnum] = fields
+        if len(documents) > STORED_DOCUMENTS:
+            documents.popitem(last=False)
+    return fields
 
 
 def close_searcher() -> None:

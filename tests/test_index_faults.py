@@ -12,7 +12,8 @@ import pytest
 from django.conf import settings
 
 from search_index import indexer
-from search_index.searcher import close_searcher, get_searcher
+from search_index import searcher as searcher_module
+from search_index.searcher import close_searcher, get_searcher, stored_fields
 from search_index.storage import IndexLocked, IndexUnavailable, open_index, writer_lock
 
 from .index_factories import make_article, make_section
@@ -93,6 +94,20 @@ def test_searcher_is_reused_until_a_commit_then_refreshed(built):
     fresh = get_searcher()
     assert fresh is not first
     assert fresh.document(doc_id=f"section:{section.pk}")["title"] == "Fresh heading"
+
+
+def test_stored_fields_are_kept_per_searcher_and_bounded(built, monkeypatch):
+    monkeypatch.setattr(searcher_module, "STORED_DOCUMENTS", 1)
+    searcher = get_searcher()
+    first = stored_fields(searcher, 0)
+    assert first == searcher.stored_fields(0)
+    assert stored_fields(searcher, 0) is first  # kept, not read again
+    assert stored_fields(searcher, 1) == searcher.stored_fields(1)
+    assert list(searcher._stored[0]) == [1]  # one document kept at most
+    section = make_section(heading="Edited later")
+    indexer.enqueue("section", section.pk)
+    indexer.apply_pending()
+    assert "_stored" not in get_searcher().__dict__  # a commit: a new searcher, nothing kept
 
 
 def test_searcher_is_not_shared_across_a_fork(built):
