@@ -50,6 +50,25 @@ def _fold(word: str) -> str:
     return unicodedata.normalize("NFKC", word).lower().translate(accent_map)
 
 
+_stems: dict[str, str] = {}
+
+
+def stem(text: str) -> str:
+    """The Snowball stem of a folded word (stop words too), remembered.
+
+    What the medical analyzer works out (and start-up prepares, see warm.py) is used first.
+    """
+    known = WordAnalyzer._folded[True].get(text)
+    if known is not None and not known[1]:
+        return known[0]
+    found = _stems.get(text)
+    if found is None:
+        if len(_stems) >= CACHE_WORDS:
+            _stems.clear()
+        found = _stems[text] = _stem(text)
+    return found
+
+
 class _Whole:
     """The whole input as one match, for tokenize=False."""
 

@@ -10,9 +10,8 @@ import re
 from dataclasses import dataclass
 
 from django.db.models import Count, Max
-from whoosh.lang import stemmer_for_language
 
-from .analysis import vocabulary_analyzer
+from .analysis import stem, vocabulary_analyzer
 from .models import UrgentCareRule
 from .rechecked import Rechecked
 from .results import UrgentMessage
@@ -30,7 +29,6 @@ LOST_FUNCTIONS = frozenset("feeling sensation control strength movement grip".sp
 CLAUSE_BREAK = re.compile(r"[.,;:!?()\[\]]+")
 LEVEL_ORDER = {UrgentCareRule.Level.EMERGENCY: 0, UrgentCareRule.Level.URGENT: 1}
 
-_stem = stemmer_for_language("en")
 _words = vocabulary_analyzer()
 
 
@@ -49,7 +47,7 @@ def affirmed_stems(text: str) -> set[str]:
                 since_negation = NEGATION_REACH + 1
             since_negation += 1
             if since_negation > NEGATION_REACH:
-                stems.add(_stem(word))
+                stems.add(stem(word))
     return stems
 
 
@@ -73,7 +71,7 @@ def compile_pattern(line: str) -> tuple[frozenset[str], ...]:
     slots = []
     for slot in line.lower().split():
         alternatives = frozenset(
-            _stem(t.text) for part in slot.split("|") for t in _words(part)
+            stem(t.text) for part in slot.split("|") for t in _words(part)
         )
         if alternatives:
             slots.append(alternatives)

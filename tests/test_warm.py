@@ -1,10 +1,11 @@
 """Server start-up: the glossary is built before workers fork, the searcher after."""
 import pytest
 from django.core.management import call_command
+from whoosh.lang import stemmer_for_language
 
 from search_index import nearby_words, synonyms
 from search_index import searcher as searcher_module
-from search_index.analysis import WordAnalyzer
+from search_index.analysis import WordAnalyzer, stem
 from search_index.indexer import rebuild
 from search_index.models import Synonym
 from search_index.warm import warm_after_fork, warm_before_fork
@@ -43,6 +44,9 @@ def test_the_collection_words_are_stemmed_before_the_fork():
     warm_before_fork()
     assert WordAnalyzer._folded[True].get("numbness") == ("numb", False)
     assert len(WordAnalyzer._folded[True]) > 300
+    snowball = stemmer_for_language("en")
+    for word in ("numbness", "tingling", "the", "no", "a", "dying", "skies", "feet"):
+        assert stem(word) == snowball(word)  # remembered or not, stop word or not
 
 
 @pytest.mark.django_db
