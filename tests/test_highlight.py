@@ -6,7 +6,7 @@ import pytest
 
 from faq.models import Section
 from search_index.analysis import medical_analyzer
-from search_index.highlight import SNIPPET_CHARS, best_window, find_matches, snippet
+from search_index.highlight import SNIPPET_CHARS, best_window, find_matches, plain_text, snippet
 from search_index.query import search
 
 from .index_factories import make_article, make_faq, make_section
@@ -143,3 +143,13 @@ def test_text_beyond_ascii_is_analysed_word_by_word():
     text = "Paresthésie or paresthesie? Numbness—numb feet"
     found = find_matches(text, {"paresthesi", "numb"})
     assert [text[a:b] for a, b, _ in found] == ["Paresthésie", "paresthesie", "Numbness", "numb"]
+
+
+def test_plain_text_is_the_plain_definition():
+    noise = re.compile(r"\*\*|__|^\s*[-*+]\s+|^\s*#+\s*", re.MULTILINE)
+    rng = random.Random(3)
+    pieces = ["*", "**", "_", "__", "-", "+", "#", "##", " ", "  ", "\n", "\t", "\u00a0",
+              "\u2003", "word", "Numb", "x"]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 25)))
+        assert plain_text(text) == re.sub(r"\s+", " ", noise.sub(" ", text)).strip(), text
