@@ -7,7 +7,9 @@ callers can answer "search is temporarily unavailable" and an operator can rebui
 import fcntl
 import os
 import pickle
+import struct
 import time
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +17,7 @@ from pathlib import Path
 from django.conf import settings
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.filetables import FileFormatError
 from whoosh.index import FileIndex, Index
 
 from .array_codec import ArrayCodec
@@ -35,6 +38,10 @@ INDEX_ERRORS: tuple[type[BaseException], ...] = (
     IndexError,  # the builtin one: struct reads past the end of a truncated file
     pickle.UnpicklingError,
     MemoryError,  # a garbage length field can ask for absurd allocations
+    FileFormatError,  # a damaged term table
+    OverflowError,  # pickle reading a garbage frame length
+    zlib.error,  # a damaged compressed block of postings or stored fields
+    struct.error,  # a damaged fixed-size field
 )
 
 
