@@ -101,7 +101,7 @@ class Article(models.Model):
     citations = models.ManyToManyField(
         Citation, through="ArticleCitation", related_name="articles", blank=True
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)  # fingerprints read Max
 
     objects = ArticleQuerySet.as_manager()
 
@@ -232,7 +232,7 @@ class FAQ(models.Model):
         Citation, through="FAQCitation", related_name="faqs", blank=True
     )
     last_reviewed = models.DateField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)  # fingerprints read Max
 
     objects = ContentQuerySet.as_manager()
 

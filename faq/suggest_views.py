@@ -9,14 +9,13 @@ import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
 
-from django.db.models import Count, Max
 from django.http import JsonResponse
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from search_index.models import Synonym
-from search_index.rechecked import Rechecked
+from search_index.rechecked import Rechecked, rows_version
 
 from .models import FAQ, Article
 
@@ -107,10 +106,7 @@ class SuggestionList:
 
 def content_version() -> tuple:
     """Changes whenever a suggestion source gains, loses or edits a row."""
-    return tuple(
-        tuple(model.objects.aggregate(Max("updated_at"), Count("pk")).values())
-        for model in (Article, FAQ, Synonym)
-    )
+    return tuple(rows_version(model) for model in (Article, FAQ, Synonym))
 
 
 def url_maker(name: str):

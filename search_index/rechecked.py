@@ -12,10 +12,21 @@ from collections.abc import Callable, Hashable, Iterable
 from typing import Generic, TypeVar
 
 from django.core.signals import setting_changed
-from django.db.models import Model
+from django.db.models import Max, Model
 from django.db.models.signals import post_delete, post_save
 
 T = TypeVar("T")
+
+
+def rows_version(model: type[Model]) -> tuple:
+    """(number of rows, latest updated_at) of a table: changes when a row is added, removed
+    or saved.
+
+    Two queries on purpose: SQLite answers COUNT(*) from an index and MAX of an indexed
+    column with one lookup, but COUNT("id") with MAX in one query scanned all 47,000 FAQs
+    (17 ms).
+    """
+    return (model.objects.count(), model.objects.aggregate(latest=Max("updated_at"))["latest"])
 
 
 class Rechecked(Generic[T]):

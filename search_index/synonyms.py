@@ -7,13 +7,11 @@ fingerprint at most every 2 s, and at once after a save in its own process (rech
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max
-
 from faq.models import Article
 
 from .analysis import medical_analyzer, vocabulary_analyzer
 from .models import Synonym
-from .rechecked import Rechecked
+from .rechecked import Rechecked, rows_version
 
 Tokens = tuple[str, ...]
 
@@ -108,9 +106,7 @@ class Glossary:
 
 
 def _fingerprint() -> tuple:
-    synonyms = Synonym.objects.aggregate(n=Count("pk"), latest=Max("updated_at"))
-    articles = Article.objects.aggregate(n=Count("pk"), latest=Max("updated_at"))
-    return (synonyms["n"], synonyms["latest"], articles["n"], articles["latest"])
+    return (*rows_version(Synonym), *rows_version(Article))
 
 
 def _build(fingerprint: tuple) -> Glossary:

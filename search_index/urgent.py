@@ -9,11 +9,9 @@ punctuation and at words like 'but', so 'no fever but sudden weakness' still cou
 import re
 from dataclasses import dataclass
 
-from django.db.models import Count, Max
-
 from .analysis import stem, vocabulary_analyzer
 from .models import UrgentCareRule
-from .rechecked import Rechecked
+from .rechecked import Rechecked, rows_version
 from .results import UrgentMessage
 
 NEGATION_REACH = 3
@@ -84,8 +82,7 @@ def compile_rule(rule: UrgentCareRule) -> CompiledRule:
 
 
 def _rules_fingerprint() -> tuple:
-    stats = UrgentCareRule.objects.aggregate(n=Count("pk"), latest=Max("updated_at"))
-    return (stats["n"], stats["latest"])
+    return rows_version(UrgentCareRule)
 
 
 def _compile_rules(_fingerprint: object) -> list[CompiledRule]:

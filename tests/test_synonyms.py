@@ -134,3 +134,19 @@ def test_changes_made_by_other_processes_are_seen_after_the_recheck_interval(db,
     assert glossary().expansions(analyse("prickles")) == [("paresthesia",)]
     monkeypatch.setattr(synonyms._glossary, "recheck_seconds", 0)
     assert glossary().expansions(analyse("prickles")) == [("tingl",)]
+
+
+@pytest.mark.django_db
+def test_rows_version_changes_on_every_add_save_and_delete():
+    from search_index.rechecked import rows_version
+
+    seen = [rows_version(Synonym)]
+    synonym = Synonym.objects.create(phrase="pins and needles", terms="paresthesia")
+    seen.append(rows_version(Synonym))
+    synonym.terms = "paresthesia\ntingling"
+    synonym.save()
+    seen.append(rows_version(Synonym))
+    synonym.delete()
+    seen.append(rows_version(Synonym))
+    # Each change gives a new version (deleting the only row is the empty table again).
+    assert all(a != b for a, b in zip(seen, seen[1:], strict=False))
