@@ -5,9 +5,10 @@ float per weight and, in a field with positions, a separately pickled list per p
 meeting a common word for the first time unpickled tens of thousands of objects, about 1 µs a
 posting, and checking a phrase walked the positions one Python call at a time. Here a block
 holds packed arrays (ids as deltas, weights, every posting's values joined, their lengths), and
-positions are packed 32-bit integers: numpy reads a block with a few calls (`block_arrays`), and
-the ranker checks phrases over whole arrays. Whoosh's matcher interface is kept, so merges,
-highlighting and Whoosh's own searcher read these segments as before.
+positions are packed 32-bit integers: numpy reads a list with a few calls a block
+(`read_postings`), and the ranker checks phrases over the positions of just the blocks it
+needs (`positions_among`). Whoosh's matcher interface is kept, so merges, highlighting and
+Whoosh's own searcher read these segments as before.
 
 Arrays use the machine's byte order: an index is derived data, rebuilt where it is served.
 Segments written by Whoosh's codec (older indexes, tests) are still read by Whoosh's classes,

@@ -39,7 +39,7 @@ from .array_codec import (
 BONUS_CANDIDATES = 200
 # A phrase of common words is looked for in at most this many documents (see _phrase_docs).
 PHRASE_CANDIDATES = 300
-# Bytes of postings, positions and field lengths kept in memory per process: the common
+# Bytes of postings, phrase matches and field lengths kept in memory per process: the common
 # terms of thousands of queries.
 CACHE_BYTES = 32_000_000
 KEY_BYTES = 64  # what an entry costs beyond its arrays
@@ -55,8 +55,8 @@ class Unsupported(Exception):
 
 @dataclass
 class _Cache:
-    """Arrays by segment, in one LRU bounded by their bytes: a term's postings and positions,
-    a phrase's documents, a field's lengths."""
+    """Arrays by segment, in one LRU bounded by their bytes: a term's postings (with where
+    its blocks are), a phrase's documents, a field's lengths."""
 
     postings: OrderedDict = field(default_factory=OrderedDict)
     size: int = 0
