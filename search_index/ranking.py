@@ -522,10 +522,7 @@ def _phrase_matches(query: wq.Phrase, subsearcher: Searcher, among: np.ndarray) 
     for found in postings:
         lists.append(positions_among(reader._terms._postfile, among, *found[2:]))
         among = lists[-1][0]  # the documents holding every word so far
-    found = _phrase_in_arrays(lists, among, query.slop)
-    if reader.has_deletions():
-        found = found[~np.isin(found, list(reader.deleted_docs_set))]
-    return found
+    return _phrase_in_arrays(lists, among, query.slop)
 
 
 def _phrase_in_arrays(lists: list[tuple], among: np.ndarray, slop: int) -> np.ndarray:
