@@ -139,7 +139,7 @@ class ArrayPostingsWriter(W3PostingsWriter):
 
 
 class ArrayLeafMatcher(W3LeafMatcher):
-    """Whoosh's matcher over packed blocks, plus whole-list reads for the array ranker."""
+    """Whoosh's matcher over packed blocks (merges, Whoosh's searcher, highlighting)."""
 
     def _read_data(self):
         raw = self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
@@ -252,10 +252,7 @@ def read_postings(postfile, offset: int) -> tuple[np.ndarray, ...]:
     ids, weights, offsets, last_ids = [], [], [], []
     position = offset + 4  # after Whoosh's block header
     while True:
-        length = postfile.get_int(position)  # negative marks the last block
-        stream = io.BytesIO(postfile.get(position + 4, abs(length)))
-        count, last_id, _weight, level, _shortest, _longest = pickle.load(stream)  # noqa: S301
-        data = pickle.load(stream)  # noqa: S301 - the index's own files, as Whoosh reads
+        length, (count, last_id, _weight, level, *_lengths), data = _block_at(postfile, position)
         ids.append(np.cumsum(np.frombuffer(_unpack(data[0], level), UINT32), dtype=np.int64))
         block_weights = data[1]
         if block_weights is None or isinstance(block_weights, float):
@@ -308,16 +305,22 @@ def _block_positions(postfile, offset: int) -> tuple[np.ndarray, np.ndarray, np.
 
     Read by position, without a matcher: no term lookup, and no shared file pointer moved.
     """
-    length = abs(postfile.get_int(offset))  # negative marks a list's last block
-    stream = io.BytesIO(postfile.get(offset + 4, length))
-    info = pickle.load(stream)  # noqa: S301 - the index's own files, as Whoosh reads
-    ids, _weights, joined, lengths = pickle.load(stream)  # noqa: S301 - as above
+    _length, info, (ids, _weights, joined, lengths) = _block_at(postfile, offset)
     level = info[3]
     return (
         np.cumsum(np.frombuffer(_unpack(ids, level), UINT32), dtype=np.int64),
         np.frombuffer(_unpack(lengths, level), UINT32) // 4,
         np.frombuffer(_unpack(joined, level), UINT32),
     )
+
+
+def _block_at(postfile, position: int) -> tuple[int, tuple, tuple]:
+    """(length, info, data) of the block at position: its length is negative for a list's
+    last block, its info is Whoosh's block statistics, its data the packed parts."""
+    length = postfile.get_int(position)
+    stream = io.BytesIO(postfile.get(position + 4, abs(length)))
+    info = pickle.load(stream)  # noqa: S301 - the index's own files, as Whoosh reads
+    return length, info, pickle.load(stream)  # noqa: S301 - as above
 
 
 def sorted_member(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:
