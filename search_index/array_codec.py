@@ -247,7 +247,7 @@ def read_postings(postfile, offset: int) -> tuple[np.ndarray, ...]:
     (ids, weights, block offsets, each block's last id).
 
     The last two let positions_among open just the blocks it needs. Blocks are read by
-    position, as block_positions reads them: no matcher object, no shared file pointer.
+    position (_block_at): no matcher object, no shared file pointer.
     """
     ids, weights, offsets, last_ids = [], [], [], []
     position = offset + 4  # after Whoosh's block header
@@ -255,8 +255,10 @@ def read_postings(postfile, offset: int) -> tuple[np.ndarray, ...]:
         length, (count, last_id, _weight, level, *_lengths), data = _block_at(postfile, position)
         ids.append(np.cumsum(np.frombuffer(_unpack(data[0], level), UINT32), dtype=np.int64))
         block_weights = data[1]
-        if block_weights is None or isinstance(block_weights, float):
-            block_weights = np.full(count, block_weights or 1.0, np.float32)
+        if block_weights is None:
+            block_weights = np.ones(count, np.float32)
+        elif isinstance(block_weights, float):  # every posting of the block weighs the same
+            block_weights = np.full(count, block_weights, np.float32)
         else:
             block_weights = np.frombuffer(_unpack(block_weights, level), FLOAT32)
         weights.append(block_weights)
