@@ -12,7 +12,8 @@ segments of Whoosh's own codec are read block by block, positions one document a
 """
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from math import log
 
 import numpy as np
@@ -53,24 +54,52 @@ class Unsupported(Exception):
     """The query or index holds something the array ranker does not evaluate."""
 
 
-@dataclass
-class _Cache:
-    """Arrays by segment, in one LRU bounded by their bytes: a term's postings (with where
-    its blocks are), a phrase's documents, a field's lengths."""
+class _ArrayLRU:
+    """Tuples of arrays by key, the least recently used forgotten past a cap on their bytes."""
 
-    postings: OrderedDict = field(default_factory=OrderedDict)
-    size: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    def __init__(self, cap: Callable[[], int]) -> None:
+        self.cap = cap  # read at each insertion, so tests can lower the module's constant
+        self.entries: OrderedDict = OrderedDict()
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple) -> tuple | None:
+        with self.lock:
+            found = self.entries.get(key)
+            if found is not None:
+                self.entries.move_to_end(key)
+            return found
+
+    def put(self, key: tuple, arrays: tuple) -> None:
+        with self.lock:
+            if key in self.entries:
+                return
+            self.entries[key] = arrays
+            self.size += _bytes(arrays)
+            while self.size > self.cap() and len(self.entries) > 1:
+                _key, old = self.entries.popitem(last=False)
+                self.size -= _bytes(old)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+            self.size = 0
 
 
-_cache = _Cache()
+def _bytes(arrays: tuple) -> int:
+    # The key counts too: words found nowhere (a hostile query's many made-up words) must
+    # fill the cap, not pile up as free empty entries.
+    return KEY_BYTES + sum(a.nbytes for a in arrays if isinstance(a, np.ndarray))
+
+
+# Arrays by segment: a term's postings (with where its blocks are), a phrase's documents, a
+# field's lengths. Segments never change, so these outlive searchers.
+_cache = _ArrayLRU(lambda: CACHE_BYTES)
 
 
 def clear_cache() -> None:
     """Forget every remembered posting list and field length (tests, benchmarks)."""
-    with _cache.lock:
-        _cache.postings.clear()
-        _cache.size = 0
+    _cache.clear()
 
 
 def segment_key(reader: IndexReader) -> tuple:
@@ -131,43 +160,18 @@ def _read_slowly(matcher) -> tuple[np.ndarray, np.ndarray]:
 
 def _postings(reader: IndexReader, fieldname: str, text: str) -> tuple[np.ndarray, ...]:
     key = (segment_key(reader), fieldname, text)
-    found = _recall(key)
+    found = _cache.get(key)
     if found is None:
         found = _read_postings(reader, fieldname, text)
-        _remember(key, found)
+        _cache.put(key, found)
     return found
-
-
-def _recall(key: tuple) -> tuple | None:
-    with _cache.lock:
-        found = _cache.postings.get(key)
-        if found is not None:
-            _cache.postings.move_to_end(key)
-        return found
-
-
-def _remember(key: tuple, arrays: tuple) -> None:
-    """Keep a tuple of arrays, forgetting the least recently used past the cap."""
-    with _cache.lock:
-        if key not in _cache.postings:
-            _cache.postings[key] = arrays
-            _cache.size += _bytes(arrays)
-            while _cache.size > CACHE_BYTES and len(_cache.postings) > 1:
-                _key, old = _cache.postings.popitem(last=False)
-                _cache.size -= _bytes(old)
-
-
-def _bytes(arrays: tuple) -> int:
-    # The key counts too: words found nowhere (a hostile query's many made-up words) must
-    # fill the cap, not pile up as free empty entries.
-    return KEY_BYTES + sum(a.nbytes for a in arrays if isinstance(a, np.ndarray))
 
 
 def _field_lengths(reader: IndexReader, fieldname: str) -> np.ndarray:
     """The length of a field in every document of one segment, as Whoosh's scorer sees it."""
     # Kept with the postings, so the lengths of segments merged away are forgotten too.
     key = (segment_key(reader), "lengths", fieldname)
-    found = _recall(key)
+    found = _cache.get(key)
     if found is not None:
         return found[0]
     count = reader.doc_count_all()
@@ -176,7 +180,7 @@ def _field_lengths(reader: IndexReader, fieldname: str) -> np.ndarray:
     if stored is not None:
         codes[: len(stored)] = np.frombuffer(stored, dtype=np.uint8)
     found = _BYTE_TO_LENGTH[codes]
-    _remember(key, (found,))
+    _cache.put(key, (found,))
     return found
 
 
@@ -192,26 +196,7 @@ class _SearcherState:
         for reader, offset in leaves:
             if reader.has_deletions():
                 self.live[np.fromiter(reader.deleted_docs_set, np.int64) + offset] = False
-        self._scores: OrderedDict = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-
-    def scored(self, key: tuple) -> tuple | None:
-        with self._lock:
-            found = self._scores.get(key)
-            if found is not None:
-                self._scores.move_to_end(key)
-            return found
-
-    def remember(self, key: tuple, found: tuple) -> None:
-        with self._lock:
-            if key in self._scores:
-                return
-            self._scores[key] = found
-            self._bytes += _bytes(found)
-            while self._bytes > SCORES_BYTES and len(self._scores) > 1:
-                _key, old = self._scores.popitem(last=False)
-                self._bytes -= _bytes(old)
+        self.scores = _ArrayLRU(lambda: SCORES_BYTES)
 
 
 def _state_of(searcher: Searcher, leaves: list, size: int) -> _SearcherState:
@@ -352,7 +337,7 @@ class ArrayRanker:
 
     def _scores_of(self, keys: list[tuple[str, str]]) -> list[tuple[np.ndarray, np.ndarray]]:
         """_term_scores of each (field, text), computing those not yet known in one pass."""
-        known = {key: self.state.scored(key) for key in keys}
+        known = {key: self.state.scores.get(key) for key in keys}
         missing = [key for key, found in known.items() if found is None]
         if missing:
             known.update(self._score_terms(missing))
@@ -402,7 +387,7 @@ class ArrayRanker:
             for key, start, end in zip(scored, ends - counts, ends, strict=True):
                 # Copies: a view would keep every term of the pass alive in the cache.
                 found[key] = (ids[start:end].copy(), scores[start:end].copy())
-                self.state.remember(key, found[key])
+                self.state.scores.put(key, found[key])
         return found
 
     def _phrase(self, query: wq.Phrase) -> Matches:
@@ -445,13 +430,12 @@ class ArrayRanker:
         found = []
         for subsearcher, offset in self.subsearchers:
             key = _phrase_key(subsearcher, query)
-            with _cache.lock:
-                cached = _cache.postings.get(key)
+            cached = _cache.get(key)
             if cached is None:
                 end = offset + subsearcher.doc_count_all()
                 local = candidates[(candidates >= offset) & (candidates < end)] - offset
                 cached = (_phrase_matches(query, subsearcher, local), None)
-                _remember(key, cached)
+                _cache.put(key, cached)
             found.append(cached[0].astype(np.int64) + offset)
         return np.concatenate(found) if found else np.empty(0, np.int64)
 
@@ -476,8 +460,7 @@ class ArrayRanker:
             local = among[(among >= offset) & (among < end)] - offset
             if not len(local):
                 continue
-            with _cache.lock:
-                cached = _cache.postings.get(_phrase_key(subsearcher, query))
+            cached = _cache.get(_phrase_key(subsearcher, query))
             if cached is not None:
                 docs = local[sorted_member(cached[0], local)]
             else:

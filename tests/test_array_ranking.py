@@ -158,7 +158,7 @@ def test_postings_memory_stays_bounded(segmented_index, monkeypatch):
     ranking.clear_cache()
     with segmented_index.searcher() as searcher:
         ArrayRanker(searcher).rank(build_query(parse_clauses(" ".join(WORDS)), []), 10)
-    assert ranking._cache.size <= 500 or len(ranking._cache.postings) == 1
+    assert ranking._cache.size <= 500 or len(ranking._cache.entries) == 1
     ranking.clear_cache()
 
 
@@ -209,7 +209,7 @@ def test_field_lengths_and_words_found_nowhere_share_the_bounded_memory(
     with segmented_index.searcher() as searcher:
         for word in WORDS:
             ArrayRanker(searcher).rank(wq.Term("body", word), 10)
-    assert len(ranking._cache.postings) == 1
+    assert len(ranking._cache.entries) == 1
     ranking.clear_cache()
 
 
@@ -217,9 +217,9 @@ def test_scores_are_remembered_per_searcher_within_a_bound(segmented_index, monk
     query = build_query(parse_clauses("numb feet pain"), [])
     with segmented_index.searcher() as searcher:
         first = ArrayRanker(searcher).rank(query, 50)
-        assert searcher._ranking_state._scores, "a searcher keeps its terms' scores"
+        assert searcher._ranking_state.scores.entries, "a searcher keeps its terms' scores"
         assert_same(ArrayRanker(searcher).rank(query, 50), first)
     monkeypatch.setattr(ranking, "SCORES_BYTES", 1)
     with segmented_index.searcher() as searcher:  # a new searcher: its own scores
         assert_same(ArrayRanker(searcher).rank(query, 50), first)
-        assert len(searcher._ranking_state._scores) == 1
+        assert len(searcher._ranking_state.scores.entries) == 1
