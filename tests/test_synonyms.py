@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.utils.text import slugify
 
 from search_index.models import Synonym
 from search_index.query import search
@@ -84,6 +85,19 @@ class TestOnTheSeed:
         title = analyse("Why are my legs and feet numb?")
         assert title in current.entries[analyse("paraesthesia")]  # only an also-called name
         assert title in current.entries[analyse("dead leg")]  # a synonym and a name
+
+
+def test_a_name_many_articles_share_is_not_expanded_but_an_editors_synonym_is(db):
+    for title in ("Hurler syndrome", "Hunter syndrome", "Sanfilippo syndrome", "Morquio syndrome"):
+        make_article(title=title, slug=slugify(title), also_called="MPS\nRare one")
+    make_article(title="Menkes disease", slug="menkes", also_called="Kinky hair syndrome")
+    Synonym.objects.create(phrase="MPS", terms="mucopolysaccharidosis")
+    current = glossary()
+    # Four articles are also called "MPS": searching for all four says nothing.
+    assert current.expansions(analyse("mps")) == [analyse("mucopolysaccharidosis")]
+    assert current.expansions(analyse("kinky hair syndrome")) == [("menk", "diseas")]
+    names = {name for found in current._names_by_first.values() for name in found}
+    assert ("mps",) in names  # still a name a question can be about
 
 
 def test_exact_words_rank_above_expansions(db, fresh_index):
