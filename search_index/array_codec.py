@@ -6,9 +6,15 @@ meeting a common word for the first time unpickled tens of thousands of objects,
 posting, and checking a phrase walked the positions one Python call at a time. Here a block
 holds packed arrays (ids as deltas, weights, every posting's values joined, their lengths), and
 positions are packed 32-bit integers: numpy reads a list with a few calls a block
-(`read_postings`), and the ranker checks phrases over the positions of just the blocks it
-needs (`positions_among`). Whoosh's matcher interface is kept, so merges, highlighting and
-Whoosh's own searcher read these segments as before.
+(`read_postings`). Whoosh's matcher interface is kept, so merges, highlighting and Whoosh's
+own searcher read these segments as before.
+
+After a list of positions, outside the extent Whoosh knows, the same positions are written
+again uncompressed, in one column for the whole list with where each posting's start
+("position columns"). A phrase check reads the positions of just its candidate documents
+from there, straight from the mapped file (`position_spans`). Reading them from the blocks
+meant opening and decompressing every block of a common word for a handful of documents:
+the slowest questions spent a third of their ranking time there.
 
 Arrays use the machine's byte order: an index is derived data, rebuilt where it is served.
 Segments written by Whoosh's codec (older indexes, tests) are still read by Whoosh's classes,
@@ -68,7 +74,27 @@ def _unpack(data: bytes, level: int) -> bytes:
 
 
 class ArrayPostingsWriter(W3PostingsWriter):
-    """Writes posting blocks as packed arrays (document numbers only, not vector postings)."""
+    """Writes posting blocks as packed arrays (document numbers only, not vector postings),
+    and after a list of PackedPositions its position columns."""
+
+    def __init__(self, postfile, blocklimit, compression=3, inlinelimit=1, columns=True):
+        super().__init__(postfile, blocklimit, False, compression, inlinelimit)
+        self._columns = columns
+
+    def start_postings(self, format_, terminfo):
+        super().start_postings(format_, terminfo)
+        self._in_columns = self._columns and isinstance(format_, PackedPositions)
+        self._counts = array("I")  # positions of each posting of the list
+        self._positions: list[bytes] = []  # of each block, joined
+
+    def finish_postings(self):
+        terminfo = super().finish_postings()  # writes the last block and sets the extent
+        if self._in_columns and not terminfo.is_inlined():
+            starts = array("I", [0])
+            starts.extend(accumulate(self._counts))
+            self._postfile.write(starts.tobytes())
+            self._postfile.write(emptybytes.join(self._positions))
+        return terminfo
 
     def add_posting(self, id_, weight, vbytes, length=None):
         # Whoosh's version checks four types per posting; the callers here are Whoosh's own
@@ -132,10 +158,14 @@ class ArrayPostingsWriter(W3PostingsWriter):
         values = self._values
         if size == 0:
             return None, None
-        joined = _pack(emptybytes.join(values), level)
+        joined = emptybytes.join(values)
         if size is not None and size > 0:
-            return joined, None
-        return joined, _pack(array("I", map(len, values)).tobytes(), level)
+            return _pack(joined, level), None
+        lengths = array("I", map(len, values))
+        if self._in_columns:
+            self._counts.extend(length // 4 for length in lengths)
+            self._positions.append(joined)
+        return _pack(joined, level), _pack(lengths.tobytes(), level)
 
 
 class ArrayLeafMatcher(W3LeafMatcher):
@@ -221,6 +251,9 @@ class ArrayCodec(W3Codec):
 
     def __init__(self, blocklimit=BLOCK_POSTINGS, compression=COMPRESSION, inlinelimit=1):
         super().__init__(blocklimit, compression, inlinelimit)
+        # Kept with every segment this codec writes (Whoosh pickles it into the table of
+        # contents); segments written before position columns existed lack it.
+        self.position_columns = True
 
     def per_document_reader(self, storage, segment):
         return ArrayPerDocReader(storage, segment)
@@ -233,6 +266,7 @@ class ArrayCodec(W3Codec):
             blocklimit=self._blocklimit,
             compression=self._compression,
             inlinelimit=self._inlinelimit,
+            columns=has_position_columns(self),
         )
 
     def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
@@ -242,17 +276,29 @@ class ArrayCodec(W3Codec):
         return ArrayLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
 
 
-def read_postings(postfile, offset: int) -> tuple[np.ndarray, ...]:
-    """The posting list at offset in a segment's postings file (a term's extent), as arrays:
-    (ids, weights, block offsets, each block's last id).
+def has_position_columns(codec) -> bool:
+    """True when the segments of this codec have position columns after PackedPositions."""
+    return getattr(codec, "position_columns", False)
 
-    The last two let positions_among open just the blocks it needs. Blocks are read by
-    position (_block_at): no matcher object, no shared file pointer.
+
+def list_end(terminfo) -> int:
+    """Where a term's posting list ends in its postings file: its position columns follow."""
+    offset, length = terminfo.extent()
+    if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves it in a 1-tuple
+        (length,) = length
+    return offset + length
+
+
+def read_postings(postfile, offset: int) -> tuple[np.ndarray, np.ndarray]:
+    """The posting list at offset in a segment's postings file (a term's extent), as arrays:
+    (ids, weights).
+
+    Blocks are read by position (_block_at): no matcher object, no shared file pointer.
     """
-    ids, weights, offsets, last_ids = [], [], [], []
+    ids, weights = [], []
     position = offset + 4  # after Whoosh's block header
     while True:
-        length, (count, last_id, _weight, level, *_lengths), data = _block_at(postfile, position)
+        length, (count, _last, _weight, level, *_lengths), data = _block_at(postfile, position)
         ids.append(np.cumsum(np.frombuffer(_unpack(data[0], level), UINT32), dtype=np.int64))
         block_weights = data[1]
         if block_weights is None:
@@ -262,58 +308,42 @@ def read_postings(postfile, offset: int) -> tuple[np.ndarray, ...]:
         else:
             block_weights = np.frombuffer(_unpack(block_weights, level), FLOAT32)
         weights.append(block_weights)
-        offsets.append(position)
-        last_ids.append(last_id)
         if length < 0:
             break
         position += 4 + length
-    return (
-        np.concatenate(ids).astype(np.int32),
-        np.concatenate(weights),
-        np.asarray(offsets, np.int64),
-        np.asarray(last_ids, np.int64),
-    )
+    return np.concatenate(ids).astype(np.int32), np.concatenate(weights)
 
 
-def positions_among(
-    postfile, among: np.ndarray, offsets: np.ndarray, last_ids: np.ndarray
+def position_spans(
+    postfile, ids: np.ndarray, columns: int, among: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(ids, starts, positions) of one term's postings of the documents `among` (ascending).
+    """Where the positions of the documents `among` lie in a term's position column.
 
-    The term's list is in `postfile` (the segment's postings file), in blocks at `offsets`
-    ending with `last_ids`, as read_postings gives them; its field stores PackedPositions.
-    The positions of posting i are positions[starts[i]:starts[i + 1]]. Only the blocks that
-    can hold those documents are read: a phrase's candidates are few, and a common word's
+    `ids` are the term's postings (read_postings), `columns` where its position columns
+    start (the end of its extent), and every document of `among` must hold the term. The
+    result is (first, end, column): the positions of among[i] are column[first[i]:end[i]].
+    Nothing is decompressed or copied: a phrase's candidates are few, and a common word's
     positions fill many blocks.
     """
-    blocks = []
-    for block in sorted(set(np.searchsorted(last_ids, among).tolist())):
-        if block == len(last_ids):
-            break
-        blocks.append(_block_positions(postfile, int(offsets[block])))
-    if not blocks:
-        return np.empty(0, np.int64), np.zeros(1, np.int64), np.empty(0, UINT32)
-    ids, counts, positions = (np.concatenate(part) for part in zip(*blocks, strict=True))
-    kept = sorted_member(among, ids)
-    counts = counts.astype(np.int64)
-    firsts = np.cumsum(counts) - counts
-    starts = np.zeros(int(kept.sum()) + 1, np.int64)
-    np.cumsum(counts[kept], out=starts[1:])
-    return ids[kept], starts, positions[span_indexes(firsts[kept], counts[kept])]
+    count = len(ids)
+    every_start = _uint32s(postfile, columns, count + 1)
+    index = np.searchsorted(ids, among)
+    if len(among) and (index[-1] >= count or (ids[index] != among).any()):
+        raise ValueError("a document without the term")
+    first = every_start[index].astype(np.int64)
+    end = every_start[index + 1].astype(np.int64)
+    # Damaged columns must fail here, not have a query gather billions of positions.
+    if len(among) and ((end < first).any() or (first[1:] < end[:-1]).any()):
+        raise ValueError("damaged position columns")
+    return first, end, _uint32s(postfile, columns + 4 * (count + 1), int(every_start[-1]))
 
 
-def _block_positions(postfile, offset: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The block at offset as (ids, number of positions of each posting, joined positions).
-
-    Read by position, without a matcher: no term lookup, and no shared file pointer moved.
-    """
-    _length, info, (ids, _weights, joined, lengths) = _block_at(postfile, offset)
-    level = info[3]
-    return (
-        np.cumsum(np.frombuffer(_unpack(ids, level), UINT32), dtype=np.int64),
-        np.frombuffer(_unpack(lengths, level), UINT32) // 4,
-        np.frombuffer(_unpack(joined, level), UINT32),
-    )
+def _uint32s(postfile, offset: int, count: int) -> np.ndarray:
+    """`count` packed unsigned ints at offset: a view of the mapped file when it is one."""
+    mapped = getattr(postfile, "_buf", None)
+    if mapped is None:
+        return np.frombuffer(postfile.get(offset, 4 * count), UINT32)
+    return np.frombuffer(mapped, UINT32, count=count, offset=offset)
 
 
 def _block_at(postfile, position: int) -> tuple[int, tuple, tuple]:

@@ -7,8 +7,10 @@ per segment (and kept for the next query: segments never change, deletions are a
 with the searcher's BM25F formula in numpy, and combined with the query's And/Or/Not logic.
 Phrases are checked from the positions: in full when a phrase can find documents the terms
 cannot, and otherwise only for the best candidates, where a proximity bonus can still change
-the order a reader sees. Segments written with array_codec.py are read as whole arrays;
-segments of Whoosh's own codec are read block by block, positions one document at a time.
+the order a reader sees. Segments written with array_codec.py are read as whole arrays, and
+phrases read their position columns; segments of Whoosh's own codec are read block by block,
+and their positions (as those of array segments written before position columns) one
+document at a time.
 """
 import threading
 from collections import OrderedDict
@@ -27,8 +29,10 @@ from whoosh.util.numeric import _length_byte_cache
 from .array_codec import (
     ArrayCodec,
     PackedPositions,
+    has_position_columns,
     length_bytes,
-    positions_among,
+    list_end,
+    position_spans,
     read_postings,
     sorted_member,
     span_indexes,
@@ -40,6 +44,9 @@ from .array_codec import (
 BONUS_CANDIDATES = 200
 # A phrase of common words is looked for in at most this many documents (see _phrase_docs).
 PHRASE_CANDIDATES = 300
+# Candidates of a phrase checked one at a time in Python, below the dozens of numpy calls of
+# whole arrays: most phrases of a long question have a few.
+FEW_DOCUMENTS = 16
 # Bytes of postings, phrase matches and field lengths kept in memory per process: the common
 # terms of thousands of queries.
 CACHE_BYTES = 32_000_000
@@ -115,7 +122,7 @@ def segment_key(reader: IndexReader) -> tuple:
 
 def _read_postings(reader: IndexReader, fieldname: str, text: str) -> tuple[np.ndarray, ...]:
     """Every posting of a term in one segment, deleted documents included: (ids, weights),
-    then where its blocks start and end for positions_among (array blocks only)."""
+    then, for a list with position columns, where they start (for positions_among)."""
     terms = getattr(reader, "_terms", None)  # an empty index's reader has none
     if terms is None:
         return np.empty(0, np.int32), np.empty(0, np.float32)
@@ -125,7 +132,10 @@ def _read_postings(reader: IndexReader, fieldname: str, text: str) -> tuple[np.n
     except TermNotFound:
         return np.empty(0, np.int32), np.empty(0, np.float32)
     if isinstance(terms._codec, ArrayCodec) and not info.is_inlined():
-        return read_postings(terms._postfile, info.extent()[0])
+        found = read_postings(terms._postfile, info.extent()[0])
+        if has_position_columns(terms._codec) and isinstance(field.format, PackedPositions):
+            return (*found, np.array([list_end(info)], np.int64))
+        return found
     matcher = terms._codec.postings_reader(terms._postfile, info, field.format)
     if not isinstance(matcher, W3LeafMatcher):
         return _read_slowly(matcher)
@@ -498,39 +508,51 @@ def _phrase_matches(query: wq.Phrase, subsearcher: Searcher, among: np.ndarray) 
     postings = [_postings(reader, query.fieldname, word) for word in query.words]
     if any(not len(found[0]) for found in postings):
         return np.empty(0, np.int32)
-    # Lists read from array blocks carry their block directory (read_postings).
-    if not isinstance(field.format, PackedPositions) or any(len(p) != 4 for p in postings):
+    # Lists with position columns say where those are (_read_postings).
+    if any(len(found) != 3 for found in postings):
         return _phrase_in_blocks(query, reader, among)
-    lists = []
-    for found in postings:
-        lists.append(positions_among(reader._terms._postfile, among, *found[2:]))
-        among = lists[-1][0]  # the documents holding every word so far
-    return _phrase_in_arrays(lists, among, query.slop)
+    for ids, *_rest in postings:
+        among = among[sorted_member(ids, among)]  # the documents holding every word
+    postfile = reader._terms._postfile
+    spans = [position_spans(postfile, ids, int(columns[0]), among)
+             for ids, _weights, columns in postings]
+    if len(among) <= FEW_DOCUMENTS:
+        return _phrase_in_few(spans, among, query.slop)
+    return _phrase_in_arrays(spans, among, query.slop)
 
 
-def _phrase_in_arrays(lists: list[tuple], among: np.ndarray, slop: int) -> np.ndarray:
-    """_phrase_matches over whole arrays: `lists` holds each word's (ids, starts, positions).
+def _phrase_in_few(spans: list[tuple], among: np.ndarray, slop: int) -> np.ndarray:
+    """_phrase_matches one document at a time: `spans` holds each word's position_spans."""
+    words = [(first.tolist(), end.tolist(), column) for first, end, column in spans]
+    found = []
+    for i, docnum in enumerate(among.tolist()):
+        places = [column[first[i] : end[i]].tolist() for first, end, column in words]
+        if _in_order(places, slop):
+            found.append(docnum)
+    return np.asarray(found, dtype=np.int32)
+
+
+def _phrase_in_arrays(spans: list[tuple], among: np.ndarray, slop: int) -> np.ndarray:
+    """_phrase_matches over whole arrays: `spans` holds each word's position_spans.
 
     Each position becomes a key (document << 32 | position); a word's key is kept when the
     key of the word before lies 1 to slop positions earlier in the same document.
     """
     reached = None
-    for ids, starts, positions in lists:
-        at = np.searchsorted(ids, among)
-        held = at < len(ids)
-        held[held] = ids[at[held]] == among[held]
-        among, at = among[held], at[held]
-        if not len(among):
-            return np.empty(0, np.int32)
-        counts = starts[at + 1] - starts[at]
-        keys = np.repeat(among.astype(np.int64) << 32, counts)
-        keys |= positions[span_indexes(starts[at], counts)]
+    chosen = np.arange(len(among))  # the documents still in the running, by their index
+    for first, end, column in spans:
+        first, end = first[chosen], end[chosen]
+        counts = end - first
+        keys = np.repeat(among[chosen].astype(np.int64) << 32, counts)
+        keys |= column[span_indexes(first, counts)]
         if reached is not None:
             after = np.zeros(len(keys), bool)
             for distance in range(1, slop + 1):
                 after |= sorted_member(reached, keys - distance)
             keys = keys[after]
-            among = unique_sorted(keys >> 32)
+            chosen = chosen[sorted_member(unique_sorted(keys >> 32), among[chosen])]
+            if not len(chosen):
+                return np.empty(0, np.int32)
         reached = keys
     return unique_sorted(reached >> 32).astype(np.int32)
 

@@ -1,5 +1,6 @@
 """Posting blocks stored as arrays read back exactly as Whoosh's own codec writes them."""
 import random
+import sys
 
 import numpy as np
 import pytest
@@ -7,13 +8,16 @@ from whoosh import index
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3Codec, W3PerDocReader
 from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.structfile import BufferFile
 from whoosh.formats import Positions
 
 from search_index.array_codec import (
     ArrayCodec,
     ArrayLeafMatcher,
     ArrayPerDocReader,
-    positions_among,
+    has_position_columns,
+    list_end,
+    position_spans,
     read_postings,
 )
 from search_index.indexer import rebuild
@@ -128,22 +132,49 @@ def test_whole_lists_and_the_positions_of_chosen_documents(twin_indexes):
     arrays, whoosh = twin_indexes
     with arrays.reader() as reader:
         segment = reader.leaf_readers()[0][0]
+        assert has_position_columns(segment._terms._codec)
+        for fieldname, word in (("body", "numb"), ("title", "pain")):
+            field = segment.schema[fieldname]
+            matcher = segment._terms.matcher(fieldname, field.to_bytes(word), field.format)
+            assert isinstance(matcher, ArrayLeafMatcher)
+            postfile = segment._terms._postfile
+            info = segment._terms.term_info(fieldname, field.to_bytes(word))
+            ids, weights = read_postings(postfile, info.extent()[0])
+            if fieldname == "body":
+                assert len(ids) > 512, "a list of several blocks"
+            expected = list(segment.postings(fieldname, word).items_as("positions"))
+            assert ids.tolist() == [d for d, _ in expected]
+            boost = field.format.field_boost
+            assert weights.tolist() == [boost * len(p) for _, p in expected]
+            chosen = ids[::7].astype(np.int64)
+            first, end, column = position_spans(postfile, ids, list_end(info), chosen)
+            by_doc = dict(expected)
+            for i, docnum in enumerate(chosen.tolist()):
+                assert column[first[i] : end[i]].tolist() == by_doc[docnum]
+            with pytest.raises(ValueError, match="without the term"):
+                position_spans(postfile, ids, list_end(info), np.array([ids[-1] + 1]))
+
+
+def test_damaged_position_columns_are_an_error_not_a_huge_read(twin_indexes):
+    arrays, _whoosh = twin_indexes
+    with arrays.reader() as reader:
+        segment = reader.leaf_readers()[0][0]
         field = segment.schema["body"]
-        assert isinstance(segment._terms.matcher("body", b"numb", field.format), ArrayLeafMatcher)
+        info = segment._terms.term_info("body", field.to_bytes("numb"))
         postfile = segment._terms._postfile
-        start = segment._terms.term_info("body", field.to_bytes("numb")).extent()[0]
-        ids, weights, offsets, last_ids = read_postings(postfile, start)
-        expected = list(segment.postings("body", "numb").items_as("positions"))
-        assert ids.tolist() == [d for d, _ in expected]
-        assert len(offsets) == len(last_ids) > 1, "a list of several blocks"
-        assert weights.tolist() == [float(len(p)) for _, p in expected]
-        chosen = ids[::7].astype(np.int64)
-        among = np.concatenate([[-1], chosen, [10**6]])  # and documents no block holds
-        found, starts, positions = positions_among(postfile, among, offsets, last_ids)
-        assert found.tolist() == chosen.tolist()
-        by_doc = dict(expected)
-        for i, docnum in enumerate(found.tolist()):
-            assert positions[starts[i] : starts[i + 1]].tolist() == by_doc[docnum]
+        ids, _weights = read_postings(postfile, info.extent()[0])
+        columns = list_end(info)
+        data = bytearray(postfile.get(0, columns + 4 * (len(ids) + 1)))
+    total = int.from_bytes(data[columns + 4 * len(ids) : columns + 4 * (len(ids) + 1)],
+                           sys.byteorder)
+    # Postings 0, 2 and 4 now each seem to hold every position of the list: a damaged
+    # file would have a query gather them all, over and over.
+    for posting in range(6):
+        start = 0 if posting % 2 == 0 else total
+        data[columns + 4 * posting : columns + 4 * posting + 4] = start.to_bytes(4, sys.byteorder)
+    damaged = BufferFile(memoryview(bytes(data)))
+    with pytest.raises(ValueError, match="damaged position columns"):
+        position_spans(damaged, ids, columns, ids[[0, 2, 4]].astype(np.int64))
 
 
 def test_rebuild_replaces_an_index_written_with_plain_positions(db, index_dir):

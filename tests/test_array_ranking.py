@@ -10,6 +10,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.scoring import TF_IDF
 
 from search_index import ranking
+from search_index.array_codec import ArrayCodec, has_position_columns
 from search_index.query import build_query, parse_clauses, plan
 from search_index.ranking import ArrayRanker, Unsupported, rank_documents
 from search_index.schema import build_schema
@@ -56,14 +57,19 @@ def document(rng: random.Random, number: int) -> dict:
 def segmented_index(tmp_path, request):
     """An index of three segments, one with deleted documents (updated in a later commit).
 
-    Its segments are written with array_codec.py, with Whoosh's own codec, or the first with
-    Whoosh's and the others with arrays (an index written before the change, then updated).
+    Its segments are written with array_codec.py, with Whoosh's own codec, or ("both") the
+    first with Whoosh's, the second with arrays before position columns, the others with
+    arrays as now (an index written by earlier versions, then updated).
     """
     rng = random.Random(7)
     ix = ArrayIndex.create(FileStorage(str(tmp_path)), build_schema(), "MAIN")
     for batch in range(3):
-        whoosh_codec = request.param == "whoosh blocks" or (request.param == "both" and not batch)
-        writer = ix.writer(codec=W3Codec()) if whoosh_codec else ix.writer()
+        codec = ArrayCodec()
+        if request.param == "whoosh blocks" or (request.param == "both" and batch == 0):
+            codec = W3Codec()
+        elif request.param == "both" and batch == 1:
+            del codec.position_columns  # as unpickled from an older table of contents
+        writer = ix.writer(codec=codec)
         for number in range(batch * 60, batch * 60 + 60):
             writer.add_document(**document(rng, number))
         writer.commit(merge=False)
@@ -72,7 +78,11 @@ def segmented_index(tmp_path, request):
         writer.update_document(**document(rng, number))
     writer.delete_by_term("doc_id", "faq:3")
     writer.commit(merge=False)
-    assert len(ix.reader().leaf_readers()) == 4
+    segments = [reader.segment().codec() for reader, _offset in ix.reader().leaf_readers()]
+    assert len(segments) == 4
+    if request.param == "both":
+        assert [type(c) is ArrayCodec and has_position_columns(c) for c in segments] == [
+            False, False, True, True]
     return ix
 
 
@@ -90,7 +100,9 @@ def assert_same(found, expected):
 
 @pytest.mark.parametrize("text", QUERIES)
 @pytest.mark.parametrize("limit", [5, 200])
-def test_same_documents_order_and_scores_as_whoosh(segmented_index, text, limit):
+@pytest.mark.parametrize("few", [0, 10**6], ids=["phrases over arrays", "phrases one by one"])
+def test_same_documents_order_and_scores_as_whoosh(segmented_index, text, limit, few, monkeypatch):
+    monkeypatch.setattr(ranking, "FEW_DOCUMENTS", few)
     lay = Glossary()
     lay.add("toes", ["blood sugar", "nerve"])  # an expansion phrase, as the glossary gives
     query, _terms = plan(text, lay)
