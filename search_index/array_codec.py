@@ -84,14 +84,15 @@ class ArrayPostingsWriter(W3PostingsWriter):
     def start_postings(self, format_, terminfo):
         super().start_postings(format_, terminfo)
         self._in_columns = self._columns and isinstance(format_, PackedPositions)
-        self._counts = array("I")  # positions of each posting of the list
-        self._positions: list[bytes] = []  # of each block, joined
+        self._lengths: list[bytes] = []  # of each block: its postings' values' lengths
+        self._positions: list[bytes] = []  # of each block: the values joined
 
     def finish_postings(self):
         terminfo = super().finish_postings()  # writes the last block and sets the extent
         if self._in_columns and not terminfo.is_inlined():
-            starts = array("I", [0])
-            starts.extend(accumulate(self._counts))
+            counts = np.frombuffer(emptybytes.join(self._lengths), UINT32) // 4
+            starts = np.zeros(len(counts) + 1, UINT32)
+            np.cumsum(counts, out=starts[1:])
             self._postfile.write(starts.tobytes())
             self._postfile.write(emptybytes.join(self._positions))
         return terminfo
@@ -161,11 +162,11 @@ class ArrayPostingsWriter(W3PostingsWriter):
         joined = emptybytes.join(values)
         if size is not None and size > 0:
             return _pack(joined, level), None
-        lengths = array("I", map(len, values))
+        lengths = array("I", map(len, values)).tobytes()
         if self._in_columns:
-            self._counts.extend(length // 4 for length in lengths)
+            self._lengths.append(lengths)
             self._positions.append(joined)
-        return _pack(joined, level), _pack(lengths.tobytes(), level)
+        return _pack(joined, level), _pack(lengths, level)
 
 
 class ArrayLeafMatcher(W3LeafMatcher):
