@@ -1,4 +1,6 @@
 """Server start-up: the glossary is built before workers fork, the searcher after."""
+import gc
+
 import pytest
 from django.core.management import call_command
 from whoosh.lang import stemmer_for_language
@@ -47,6 +49,21 @@ def test_the_collection_words_are_stemmed_before_the_fork():
     snowball = stemmer_for_language("en")
     for word in ("numbness", "tingling", "the", "no", "a", "dying", "skies", "feet"):
         assert stem(word) == snowball(word)  # remembered or not, stop word or not
+
+
+@pytest.mark.django_db
+def test_what_start_up_built_is_left_out_of_garbage_collection():
+    call_command("load_seed", verbosity=0)
+    rebuild()
+    gc.unfreeze()
+    try:
+        warm_before_fork()
+        assert gc.get_freeze_count() > 1000
+        built = synonyms._glossary._value
+        assert gc.is_tracked(built)
+        assert all(o is not built for o in gc.get_objects())  # tracked, but frozen
+    finally:
+        gc.unfreeze()
 
 
 @pytest.mark.django_db
