@@ -6,19 +6,41 @@ it saves. Culling on one write in CULL_EVERY keeps a write near a third of a mil
 the directory may run past MAX_ENTRIES by a few hundred files between culls.
 """
 import itertools
+import os
+import stat
 
 from django.core.cache.backends.filebased import FileBasedCache
+from django.core.exceptions import ImproperlyConfigured
 
 CULL_EVERY = 200
 
 
 class SearchFileCache(FileBasedCache):
-    """FileBasedCache that looks at its size on one write in CULL_EVERY."""
+    """FileBasedCache that looks at its size on one write in CULL_EVERY, in a directory
+    only this user can write to."""
 
     def __init__(self, location, params):
         super().__init__(location, params)
         self._writes = itertools.count()
+        # Made (or found) now, before anything in it is read: in sticky /dev/shm nobody else
+        # can then swap it for theirs.
+        self._createdir()
+        _check_private(self._dir)
 
     def _cull(self):
         if next(self._writes) % CULL_EVERY == 0:
             super()._cull()
+
+
+def _check_private(path: str) -> None:
+    """Refuse a cache directory that is not this user's own: its files are unpickled, and a
+    directory in shared memory (/dev/shm) could have been made by anybody."""
+    found = os.lstat(path)
+    if (
+        not stat.S_ISDIR(found.st_mode)
+        or found.st_uid != os.getuid()
+        or found.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    ):
+        raise ImproperlyConfigured(
+            f"Search cache directory {path} is not a directory only this user can write to"
+        )

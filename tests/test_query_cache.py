@@ -1,4 +1,7 @@
 """Rankings shared between server processes through Django's file cache, keyed by index state."""
+import os
+from pathlib import Path
+
 import pytest
 
 from search_index import query, query_cache
@@ -90,3 +93,39 @@ def test_the_file_cache_is_culled_though_not_on_every_write(tmp_path, monkeypatc
     entries = len(list(tmp_path.glob("*.djcache")))
     assert entries <= 10 + 5, entries
     assert cache.get("key59") == 59
+
+
+def test_the_file_cache_makes_its_directory_private_at_once(tmp_path):
+    from search_index.file_cache import SearchFileCache
+
+    SearchFileCache(str(tmp_path / "fresh"), {})
+    assert (tmp_path / "fresh").stat().st_mode & 0o777 == 0o700
+
+
+@pytest.mark.parametrize("made_by_someone_else", ["writable by all", "a link to elsewhere"])
+def test_the_file_cache_refuses_a_directory_others_could_write_to(tmp_path, made_by_someone_else):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from search_index.file_cache import SearchFileCache
+
+    planted = tmp_path / "planted"
+    planted.mkdir()
+    if made_by_someone_else == "writable by all":
+        planted.chmod(0o777)
+        location = planted
+    else:
+        location = tmp_path / "link"
+        location.symlink_to(planted, target_is_directory=True)
+    with pytest.raises(ImproperlyConfigured, match="only this user can write to"):
+        SearchFileCache(str(location), {})
+
+
+def test_the_default_shared_cache_is_in_memory_when_there_is_room():
+    from faqsite.settings.base import BASE_DIR, _search_cache_dir
+
+    location = _search_cache_dir()
+    memory = Path("/dev/shm")  # noqa: S108
+    if memory.is_dir() and os.access(memory, os.W_OK):
+        assert location.startswith(f"{memory}/symptom-search-{os.getuid()}-")
+    else:
+        assert location == str(BASE_DIR / "var" / "search-cache")
