@@ -45,7 +45,8 @@ log = logging.getLogger(__name__)
 FIELDS = ("title", "body", "article_title")
 # Fields read at a query-time weight on top of their schema boost. heading_path repeats
 # article_title and title: at full weight it cost dev nDCG (0.588 -> 0.578 focus+type), left
-# out it drops a seed lay query ("tingly feet") out of the top three.
+# out it drops a seed lay query ("tingly feet") out of the top three. Long questions leave it
+# out: raw dev questions' nDCG@10 rose (0.544 -> 0.553), and it was a fifth of their lists.
 EXTRA_FIELDS: dict[str, float] = {"heading_path": 0.75}
 # Proximity is costly to check: only where it tells most (heading or question, and body).
 PHRASE_FIELDS = ("title", "body")
@@ -104,25 +105,29 @@ def parse_clauses(text: str) -> list[Clause]:
     return clauses
 
 
-def any_field(token: str, boost: float = 1.0) -> wq.Query:
+def any_field(token: str, boost: float = 1.0, extra: dict[str, float] = EXTRA_FIELDS) -> wq.Query:
     terms = [wq.Term(f, token, boost=boost) for f in FIELDS]
-    terms += [wq.Term(f, token, boost=boost * w) for f, w in EXTRA_FIELDS.items()]
+    terms += [wq.Term(f, token, boost=boost * w) for f, w in extra.items()]
     return wq.Or(terms)
 
 
-def phrase_any_field(tokens: Tokens, boost: float = 1.0, slop: int = 1) -> wq.Query:
+def phrase_any_field(
+    tokens: Tokens, boost: float = 1.0, slop: int = 1, extra: dict[str, float] = EXTRA_FIELDS
+) -> wq.Query:
     if len(tokens) == 1:
-        return any_field(tokens[0], boost)
+        return any_field(tokens[0], boost, extra)
     return wq.Or([wq.Phrase(f, list(tokens), slop=slop, boost=boost) for f in PHRASE_FIELDS])
 
 
-def _clause_query(clause: Clause, boost: float = 1.0) -> wq.Query:
+def _clause_query(
+    clause: Clause, boost: float = 1.0, extra: dict[str, float] = EXTRA_FIELDS
+) -> wq.Query:
     if clause.phrase:
-        return phrase_any_field(clause.tokens, boost * QUOTED_BOOST)
+        return phrase_any_field(clause.tokens, boost * QUOTED_BOOST, extra=extra)
     if len(clause.tokens) == 1:
-        return any_field(clause.tokens[0], boost)
+        return any_field(clause.tokens[0], boost, extra)
     # Every part of a hyphenated or slashed word ("pins-and-needles") must appear.
-    return wq.And([any_field(t, boost) for t in clause.tokens])
+    return wq.And([any_field(t, boost, extra) for t in clause.tokens])
 
 
 def optional_words(clauses: list[Clause]) -> Tokens:
@@ -142,18 +147,19 @@ def build_query(
     article names found in it and prefers FAQs of the question's type.
     """
     intent = intent or Intent()
-    required = [_clause_query(c) for c in clauses if c.modifier == "+"]
-    excluded = [_clause_query(c) for c in clauses if c.modifier == "-"]
     plain = list(optional_words(clauses))
+    extra = EXTRA_FIELDS if len(plain) <= LONG_QUERY else {}
+    required = [_clause_query(c, extra=extra) for c in clauses if c.modifier == "+"]
+    excluded = [_clause_query(c, extra=extra) for c in clauses if c.modifier == "-"]
     named = {t for name in intent.focus for t in name}
     words = [w for w in plain if w in named]
     words += choose_words([w for w in plain if w not in named], stats, MAX_TERMS - len(words))
-    optional = [any_field(t) for t in words]
-    optional += [_clause_query(c) for c in clauses if c.phrase and not c.modifier]
+    optional = [any_field(t, extra=extra) for t in words]
+    optional += [_clause_query(c, extra=extra) for c in clauses if c.phrase and not c.modifier]
     if len(plain) <= LONG_QUERY:
         optional += phrase_bonuses(clauses, set(words))
     optional += [focus_query(name) for name in intent.focus]
-    optional += [phrase_any_field(e, EXPANSION_BOOST) for e in expansions[:MAX_TERMS]]
+    optional += [phrase_any_field(e, EXPANSION_BOOST, extra=extra) for e in expansions[:MAX_TERMS]]
     if required:
         query = wq.And(required)
         if optional:

@@ -124,6 +124,16 @@ def test_long_queries_look_up_a_bounded_number_of_terms():
     assert len(list(leaves(query))) <= 24 * (len(FIELDS) + len(EXTRA_FIELDS)) + 12 * 4
 
 
+def test_headings_are_searched_for_short_queries_only():
+    def fields(text):
+        return {q.fieldname for q in leaves(build_query(parse_clauses(text), [("tingl",)]))}
+
+    assert set(EXTRA_FIELDS) <= fields("tingly feet +night")
+    long_question = "my feet tingle every night and my toes go numb +cold"
+    assert not set(EXTRA_FIELDS) & fields(long_question)
+    assert set(FIELDS) <= fields(long_question)
+
+
 @pytest.mark.usefixtures("seed_index")
 class TestHostileQueries:
     @pytest.mark.parametrize("text", HOSTILE_QUERIES, ids=range(len(HOSTILE_QUERIES)))
