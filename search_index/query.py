@@ -11,6 +11,7 @@ import re
 import time
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.conf import settings
 from whoosh import query as wq
@@ -57,6 +58,7 @@ MAX_PAIRS = 6  # adjacent word pairs given a phrase bonus
 # A question of more words than this is a consumer's letter: its chatter goes, no proximity.
 LONG_QUERY = 6
 MAX_RESULTS = 200  # a reader never pages further; ranking more is wasted work
+MAX_FREQUENCIES = 50_000  # words' document frequencies remembered per searcher
 PER_ARTICLE = 2  # hits from one article before others get their turn...
 SPREAD_WINDOW = 30  # ...within the first three pages
 
@@ -89,6 +91,13 @@ def clean_query(raw: str | None) -> str:
     return SPACES.sub(" ", text).strip()[:limit]
 
 
+@lru_cache(maxsize=20_000)
+def _analysed(text: str) -> Tokens:
+    """analyse() of a clause: readers' questions share most of their words, and a long one
+    is parsed twice (before and after its chatter goes)."""
+    return analyse(text)
+
+
 def parse_clauses(text: str) -> list[Clause]:
     """Split a cleaned query into clauses; an unbalanced quote is just a character."""
     clauses = []
@@ -99,7 +108,7 @@ def parse_clauses(text: str) -> list[Clause]:
             body, phrase = word[len(modifier) :], False
         else:
             body, phrase = quoted, True
-        tokens = analyse(body)
+        tokens = _analysed(body)
         if tokens:
             clauses.append(Clause(body, tokens, phrase and len(tokens) > 1, modifier))
     return clauses
@@ -237,9 +246,20 @@ class Ranked:
 
 
 def term_stats(searcher: Searcher) -> TermStats:
-    """Document frequencies of words in the index's bodies."""
+    """Document frequencies of words in the index's bodies, remembered per searcher (a long
+    question asks for dozens, each a lookup in every segment)."""
     reader = searcher.reader()
-    return TermStats(lambda token: reader.doc_frequency("body", token), reader.doc_count())
+    known = searcher.__dict__.setdefault("_body_frequencies", {})
+
+    def frequency(token: str) -> int:
+        found = known.get(token)
+        if found is None:
+            if len(known) >= MAX_FREQUENCIES:  # made-up words must not pile up
+                known.clear()
+            found = known[token] = reader.doc_frequency("body", token)
+        return found
+
+    return TermStats(frequency, reader.doc_count())
 
 
 def rank(

@@ -93,3 +93,26 @@ def test_a_long_query_keeps_its_rarest_words_and_drops_common_and_unknown_ones()
     chosen = choose_words(list(frequency), stats, most=6)
     assert chosen == ["angina", "chest", "cure", "rest", "walk", "stair"]
     assert choose_words(["pain", "zzq"], stats, most=1) == ["pain"]
+
+
+def test_document_frequencies_are_remembered_per_searcher_within_a_bound(db, monkeypatch):
+    from search_index import query
+    from search_index.searcher import get_searcher
+
+    article = topic("Angina")
+    make_faq(article, "angina-1", "Is chest pain angina?", "symptoms",
+             "Chest pain on exertion can be angina.")
+    make_faq(article, "angina-2", "What causes chest pain?", "causes",
+             "Many things cause chest pain.")
+    rebuild()
+    try:
+        monkeypatch.setattr(query, "MAX_FREQUENCIES", 3)
+        searcher = get_searcher()
+        stats = query.term_stats(searcher)
+        reader = searcher.reader()
+        for token in ("chest", "angina", "caus", "zzq", "chest", "pain"):
+            assert stats.doc_frequency(token) == reader.doc_frequency("body", token)
+            assert len(searcher._body_frequencies) <= 3
+        assert stats.doc_frequency("chest") == 2
+    finally:
+        close_searcher()
