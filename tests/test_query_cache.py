@@ -129,3 +129,13 @@ def test_the_default_shared_cache_is_in_memory_when_there_is_room():
         assert location.startswith(f"{memory}/symptom-search-{os.getuid()}-")
     else:
         assert location == str(BASE_DIR / "var" / "search-cache")
+
+
+def test_entries_written_with_a_small_zlib_window_read_back(tmp_path):
+    from search_index.file_cache import SearchFileCache
+
+    cache = SearchFileCache(str(tmp_path), {})
+    value = {"html": "<mark>numb</mark> feet " * 3000, "hits": list(range(500))}
+    cache.set("page", value, 60)
+    assert cache.get("page") == value
+    assert sum(f.stat().st_size for f in tmp_path.glob("*.djcache")) < 10_000  # compressed
