@@ -110,9 +110,9 @@ def focus_query(name: Tokens) -> wq.Query:
     return wq.Or([wq.Phrase(f, list(name), boost=FOCUS_BOOST) for f in FOCUS_FIELDS])
 
 
-def kind_factor(fields: dict, kinds: list[str]) -> float:
-    """How much a hit's score grows when it answers the asked type of question."""
-    return KIND_FACTOR if kinds and fields.get("kind") in kinds else 1.0
+def kind_factor(kind: str, kinds: list[str]) -> float:
+    """How much a hit's score grows when its kind is an asked type of question."""
+    return KIND_FACTOR if kind in kinds else 1.0
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from .intent import (
 )
 from .ranking import rank_documents
 from .results import SearchHit, SearchPage, spread_articles
-from .searcher import get_searcher, stored_fields
+from .searcher import get_searcher, kind_and_article, stored_fields
 from .spelling import apply_corrections, corrections
 from .storage import INDEX_ERRORS, IndexUnavailable
 from .synonyms import Glossary, Tokens, analyse, glossary, whole_words
@@ -270,19 +270,14 @@ def rank(
     if whoosh_query is None:
         return Ranked([], terms)
     scored = rank_documents(searcher, whoosh_query, MAX_RESULTS)
-    # Reading a hit's article and type means loading its stored fields: first pages only.
+    # A hit's article and type are read for the first pages only.
     kinds = question_types(text)
     head = []
     for docnum, score in scored[:SPREAD_WINDOW]:
-        fields = stored_fields(searcher, docnum)
-        head.append((docnum, score * kind_factor(fields, kinds), article_of(fields, docnum)))
+        kind, article = kind_and_article(searcher, docnum)
+        head.append((docnum, score * kind_factor(kind, kinds), article))
     head.sort(key=lambda hit: -hit[1])
     return Ranked(spread_articles(head, PER_ARTICLE) + scored[SPREAD_WINDOW:], terms)
-
-
-def article_of(fields: dict, docnum: int) -> str:
-    """The article a document belongs to (a FAQ without one is its own group)."""
-    return fields.get("article_slug") or fields.get("doc_id", str(docnum))
 
 
 def safe_link(url: str) -> str:

@@ -129,6 +129,36 @@ def stored_fields(searcher: Searcher, docnum: int) -> dict:
     return fields
 
 
+def kind_and_article(searcher: Searcher, docnum: int) -> tuple[str, str]:
+    """A document's kind and the article it belongs to (a FAQ without one is its own group).
+
+    Read from the index's columns when every segment has them (indexes written before
+    they existed do not), else from the stored fields.
+    """
+    columns = searcher.__dict__.get("_kind_columns", _UNREAD)
+    if columns is _UNREAD:
+        columns = searcher.__dict__["_kind_columns"] = _kind_columns(searcher)
+    if columns is not None:
+        kinds, slugs = columns
+        slug = slugs[docnum]
+        if slug:
+            return kinds[docnum], slug
+    fields = stored_fields(searcher, docnum)
+    return fields.get("kind", ""), fields.get("article_slug") or fields.get("doc_id", str(docnum))
+
+
+_UNREAD = object()
+
+
+def _kind_columns(searcher: Searcher) -> tuple | None:
+    reader = searcher.reader()
+    leaves = [leaf for leaf, _offset in reader.leaf_readers()]
+    # Whoosh's MultiReader leaves segments without a column out of its offsets: all or none.
+    if not all(leaf.has_column("kind") and leaf.has_column("article_slug") for leaf in leaves):
+        return None
+    return reader.column_reader("kind"), reader.column_reader("article_slug")
+
+
 def close_searcher() -> None:
     """Close and drop this process's searcher (tests, and after replacing the index)."""
     with _lock:

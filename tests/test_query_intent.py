@@ -116,3 +116,47 @@ def test_document_frequencies_are_remembered_per_searcher_within_a_bound(db, mon
         assert stats.doc_frequency("chest") == 2
     finally:
         close_searcher()
+
+
+def _kinds_and_articles_from_stored_fields(searcher):
+    found = {}
+    for docnum in range(searcher.doc_count_all()):
+        fields = searcher.stored_fields(docnum)
+        found[docnum] = (fields["kind"], fields["article_slug"] or fields["doc_id"])
+    return found
+
+
+def test_hits_kind_and_article_come_from_columns_or_stored_fields(db, tmp_path):
+    from whoosh.fields import ID
+    from whoosh.filedb.filestore import FileStorage
+
+    from search_index.schema import build_schema
+    from search_index.searcher import get_searcher, kind_and_article
+    from search_index.storage import ArrayIndex
+
+    angina = topic("Angina")
+    make_faq(angina, "angina-1", "Is chest pain angina?", "symptoms", "It can be.")
+    make_faq(None, "lone", "What is a lone question?", "information", "One with no article.")
+    try:
+        rebuild()
+        searcher = get_searcher()
+        expected = _kinds_and_articles_from_stored_fields(searcher)
+        assert {kind for kind, _ in expected.values()} >= {"symptoms", "information"}
+        assert [kind_and_article(searcher, d) for d in expected] == list(expected.values())
+        assert searcher._kind_columns is not None
+        documents = [searcher.stored_fields(d) for d in expected]
+    finally:
+        close_searcher()
+    # An index written before the columns existed gives the same, from stored fields.
+    old = build_schema()
+    for name in ("kind", "article_slug"):
+        old.remove(name)
+        old.add(name, ID(stored=True))
+    ix = ArrayIndex.create(FileStorage(str(tmp_path)), old, "MAIN")
+    writer = ix.writer()
+    for fields in documents:
+        writer.add_document(**fields)
+    writer.commit()
+    with ix.searcher() as searcher:
+        assert [kind_and_article(searcher, d) for d in expected] == list(expected.values())
+        assert searcher._kind_columns is None
