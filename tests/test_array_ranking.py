@@ -235,3 +235,39 @@ def test_scores_are_remembered_per_searcher_within_a_bound(segmented_index, monk
     with segmented_index.searcher() as searcher:  # a new searcher: its own scores
         assert_same(ArrayRanker(searcher).rank(query, 50), first)
         assert len(searcher._ranking_state.scores.entries) == 1
+
+
+def test_preloaded_lists_are_those_a_query_would_read(segmented_index):
+    fields = ["title", "body", "heading_path"]
+    with segmented_index.searcher() as searcher:
+        ranking.clear_cache()
+        read = ranking.preload(searcher.reader(), fields, min_documents=5)
+        assert read > 0
+        kept = dict(ranking._cache.entries)
+        for leaf, _offset in searcher.reader().leaf_readers():
+            for fieldname in fields:
+                for text, info in leaf.iter_field(fieldname):
+                    key = (ranking.segment_key(leaf), fieldname, text.decode())
+                    assert (key in kept) == (info.doc_frequency() >= 5)
+                    if key in kept:
+                        fresh = ranking._read_postings(leaf, fieldname, text.decode())
+                        assert len(kept[key]) == len(fresh)
+                        for mine, theirs in zip(kept[key], fresh, strict=True):
+                            assert np.array_equal(mine, theirs)
+        for text in QUERIES:
+            query, _terms = plan(text, Glossary())
+            if query is not None:
+                assert_same(ArrayRanker(searcher).rank(query, 50),
+                            whoosh_ranking(searcher, query, 50))
+
+
+def test_preloading_stops_at_its_share_of_the_cache(segmented_index, monkeypatch):
+    monkeypatch.setattr(ranking, "CACHE_BYTES", 20_000)
+    with segmented_index.searcher() as searcher:
+        ranking.clear_cache()
+        read = ranking.preload(searcher.reader(), ["body", "title"], min_documents=1)
+        largest = max(ranking._bytes(found) for found in ranking._cache.entries.values())
+        assert 0 < read < sum(1 for leaf, _ in searcher.reader().leaf_readers()
+                              for _ in leaf.iter_field("body"))
+        assert ranking._cache.size < 20_000 * ranking.PRELOAD_SHARE + largest
+    ranking.clear_cache()
