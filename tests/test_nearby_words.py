@@ -63,3 +63,29 @@ def test_a_swap_of_two_letters_is_one_edit_for_index_and_glossary_words():
     assert ("heels", 1) in words_within(reader, VOCABULARY_FIELD, "heles", 1)
     # 'booze' is known only to the glossary (test_spelling): a swap is one edit there too.
     assert corrections(reader, "bozoe") == {"bozoe": "booze"}
+
+
+def test_several_segments_give_each_word_once_and_keep_the_joined_lists(tmp_path):
+    from whoosh.filedb.filestore import FileStorage
+
+    from search_index.ranking import segment_key
+    from search_index.schema import build_schema
+    from search_index.storage import ArrayIndex
+
+    ix = ArrayIndex.create(FileStorage(str(tmp_path)), build_schema(), "MAIN")
+    for batch in (["numbness", "needles", "nerve"], ["numbness", "nerves", "night"]):
+        writer = ix.writer()
+        for number, word in enumerate(batch):
+            writer.add_document(doc_id=f"{word}:{number}", article_slug=word)
+        writer.commit(merge=False)
+    nearby_words.clear()
+    with ix.reader() as reader:
+        leaves = reader.leaf_readers()
+        assert len(leaves) == 2
+        assert nearby_words.warm(reader, "article_slug") == 6  # one list per segment
+        joined = (tuple(segment_key(leaf) for leaf, _ in leaves), "article_slug", "n")
+        assert joined in nearby_words._lists
+        found = words_within(reader, "article_slug", "nervs", 2)
+        assert sorted(found) == [("nerve", 1), ("nerves", 1)]
+        assert words_within(reader, "article_slug", "numbnes", 1) == [("numbness", 1)]
+    nearby_words.clear()
