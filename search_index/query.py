@@ -204,10 +204,21 @@ def flat_or(queries: list[wq.Query]) -> wq.Or:
     return query
 
 
-def highlight_terms(clauses: list[Clause], expansions: list[Tokens]) -> set[str]:
-    """Stemmed tokens worth marking in snippets (never an excluded word)."""
-    terms = {t for c in clauses if c.modifier != "-" for t in c.tokens}
-    return terms | {t for e in expansions for t in e}
+def searched_terms(query: wq.Query | None) -> set[str]:
+    """The stemmed tokens a query looks for, to mark in snippets (never an excluded word).
+
+    Only what was searched: a long question's other words ("he", "but", "all") would have
+    marked noise, and made its snippets cost milliseconds.
+    """
+    if query is None:
+        return set()
+    if type(query) is wq.Term:
+        return {query.text}
+    if type(query) is wq.Phrase:
+        return set(query.words)
+    if type(query) is wq.AndNot:
+        return searched_terms(query.a)
+    return {t for child in query.children() for t in searched_terms(child)}
 
 
 def plan(
@@ -230,7 +241,7 @@ def plan(
     expansions += [t for t in (analyse(f) for f in (fixes or {}).values()) if t]
     intent = Intent(tuple(lay.names_in(query_tokens)))
     query = build_query(clauses, expansions, stats, intent)
-    return query, highlight_terms(clauses, expansions)
+    return query, searched_terms(query)
 
 
 class PageNotFound(Exception):

@@ -150,3 +150,19 @@ class TestHostileQueries:
         assert search("title:sciatica").total > 0
         assert search('numb "feet').total > 0
         assert search("\x00sciatica\ud800").hits[0].title == "Lower back problems and sciatica"
+
+
+def test_snippets_mark_what_was_searched_never_an_excluded_or_unchosen_word():
+    from search_index.query import TermStats, plan
+    from search_index.synonyms import Glossary
+
+    lay = Glossary()
+    lay.add("pins and needles", ["paresthesia"])
+    _query, terms = plan("pins and needles feet -diabetes", lay)
+    assert terms == {"pin", "needl", "feet", "paresthesia"}
+    rare = {"numb": 5, "feet": 9, "night": 40, "walk": 60, "wors": 70, "toe": 8}
+    stats = TermStats(lambda token: rare.get(token, 900), doc_count=47_000)
+    letter = "she says her toes and feet go numb and it is worse at night after a walk, but why"
+    _query, terms = plan(letter, lay, {}, stats)
+    assert terms == {"numb", "feet", "night", "walk", "wors", "toe"}
+    assert {t for t in terms if len(t) <= 3} <= {"toe"}  # no "she", "her", "but", "whi"
