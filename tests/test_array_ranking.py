@@ -53,6 +53,13 @@ def document(rng: random.Random, number: int) -> dict:
     }
 
 
+@pytest.fixture(autouse=True)
+def every_bonus_checked(monkeypatch):
+    """Proximity bonuses checked for every match, so rankings can equal Whoosh's (the cap is
+    tested on its own below)."""
+    monkeypatch.setattr(ranking, "BONUS_CANDIDATES", 10_000)
+
+
 @pytest.fixture(params=["array blocks", "whoosh blocks", "both"])
 def segmented_index(tmp_path, request):
     """An index of three segments, one with deleted documents (updated in a later commit).
@@ -202,6 +209,23 @@ def test_a_phrase_of_common_words_is_checked_only_where_its_words_score_best(
             checked += len(found)
     assert checked, "some phrase should occur among its best-scoring documents"
     ranking.clear_cache()
+
+
+def test_proximity_bonuses_are_checked_for_the_best_matches_only(segmented_index, monkeypatch):
+    query, _terms = plan("numb feet pain night", Glossary())
+    bonuses = [q for q in query.subqueries if type(q) is wq.Phrase]
+    assert bonuses, "a short query has proximity bonuses"
+    without = wq.Or([q for q in query.subqueries if type(q) is not wq.Phrase])
+    with segmented_index.searcher() as searcher:
+        exact = dict(whoosh_ranking(searcher, query, None))
+        words_only = whoosh_ranking(searcher, without, None)
+        monkeypatch.setattr(ranking, "BONUS_CANDIDATES", 10)
+        found = dict(ArrayRanker(searcher).rank(query, 500))
+    assert set(found) == set(exact)  # a bonus changes scores, never which documents match
+    head = {d for d, _ in words_only[:10]}
+    assert any(found[d] != score for d, score in words_only if d in head), "bonuses found"
+    for docnum, score in words_only:
+        assert found[docnum] == pytest.approx(exact[docnum] if docnum in head else score)
 
 
 def test_a_phrase_on_a_field_without_positions_is_left_to_whoosh(segmented_index):
