@@ -131,11 +131,13 @@ def test_the_default_shared_cache_is_in_memory_when_there_is_room():
         assert location == str(BASE_DIR / "var" / "search-cache")
 
 
-def test_entries_written_with_a_small_zlib_window_read_back(tmp_path):
-    from search_index.file_cache import SearchFileCache
+@pytest.mark.parametrize("size", [100, 50_000])
+def test_entries_small_and_large_read_back(tmp_path, size):
+    from search_index.file_cache import COMPRESS_FROM, SearchFileCache
 
     cache = SearchFileCache(str(tmp_path), {})
-    value = {"html": "<mark>numb</mark> feet " * 3000, "hits": list(range(500))}
+    value = {"html": "<mark>numb</mark> feet " * (size // 20), "hits": list(range(50))}
     cache.set("page", value, 60)
     assert cache.get("page") == value
-    assert sum(f.stat().st_size for f in tmp_path.glob("*.djcache")) < 10_000  # compressed
+    written = sum(f.stat().st_size for f in tmp_path.glob("*.djcache"))
+    assert (written < size / 4) == (size >= COMPRESS_FROM)  # large ones compressed
