@@ -59,6 +59,9 @@ MAX_PAIRS = 6  # adjacent word pairs given a phrase bonus
 LONG_QUERY = 6
 MAX_RESULTS = 200  # a reader never pages further; ranking more is wasted work
 MAX_FREQUENCIES = 50_000  # words' document frequencies remembered per searcher
+# Names what a shared page entry holds; a new name when that changes, so other processes
+# (or the previous release) never read an entry of another shape.
+PAGE_ENTRY = "page-2"
 PER_ARTICLE = 2  # hits from one article before others get their turn...
 SPREAD_WINDOW = 30  # ...within the first three pages
 
@@ -352,9 +355,10 @@ def _search_index(result: SearchPage, correct: bool) -> None:
     searcher, lay = get_searcher(), glossary()
     owners = (searcher, lay)
 
-    def one_page() -> tuple[Outcome, SearchPage]:
+    def one_page() -> tuple[str | None, bool, SearchPage]:
         # The ranking of every page is remembered in this process only; shown pages (mostly
-        # the first) are shared with the other processes.
+        # the first) are shared with the other processes, without the ranking (pickling its
+        # 200 hits took a third of the write).
         found = query_cache.cached(
             owners,
             (result.query, correct),
@@ -363,11 +367,12 @@ def _search_index(result: SearchPage, correct: bool) -> None:
         )
         page = SearchPage(query=result.query, page=result.page)
         fill_page(page, searcher, found.ranked)
-        return found, page
+        return found.suggestion, found.corrected, page
 
     # Snippets cost milliseconds per page, so a shown page is remembered as well.
-    found, page = query_cache.cached(owners, (result.query, correct, result.page), one_page)
-    result.suggestion, result.corrected = found.suggestion, found.corrected
+    key = (PAGE_ENTRY, result.query, correct, result.page)
+    shown = query_cache.cached(owners, key, one_page)
+    result.suggestion, result.corrected, page = shown
     result.hits, result.total, result.num_pages = list(page.hits), page.total, page.num_pages
     result.has_previous, result.has_next = page.has_previous, page.has_next
 

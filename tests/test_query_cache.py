@@ -69,6 +69,20 @@ def test_a_changed_index_is_never_answered_from_old_entries(db, file_cache, rank
     assert rankings == ["angina", "angina"]
 
 
+def test_an_entry_written_in_another_shape_is_never_read(db, file_cache, rankings):
+    make_faq(topic("Angina"), "angina-what", "What is angina?", "information", "Chest pain.")
+    rebuild()
+    current, query.PAGE_ENTRY = query.PAGE_ENTRY, "page-0"  # as the previous release wrote
+    try:
+        query.search("angina")
+    finally:
+        query.PAGE_ENTRY = current
+    forget_this_process()
+    result = query.search("angina")
+    assert rankings == ["angina", "angina"], "the entry of the other shape is not read"
+    assert result.total == 1 and not result.unavailable
+
+
 @pytest.mark.usefixtures("broken_shared_cache")
 def test_a_broken_shared_cache_never_fails_a_search(db, rankings, caplog):
     make_faq(topic("Angina"), "angina-what", "What is angina?", "information", "Chest pain.")
