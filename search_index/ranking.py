@@ -299,7 +299,7 @@ class ArrayRanker:
             best = self._best(best, matches.scores, limit)
         else:
             best = best[:limit]
-        return [(int(d), float(matches.scores[d])) for d in best]
+        return list(zip(best.tolist(), matches.scores[best].tolist(), strict=True))
 
     @staticmethod
     def _best(docnums: np.ndarray, scores: np.ndarray, limit: int) -> np.ndarray:

@@ -54,10 +54,11 @@ def document(rng: random.Random, number: int) -> dict:
 
 
 @pytest.fixture(autouse=True)
-def every_bonus_checked(monkeypatch):
-    """Proximity bonuses checked for every match, so rankings can equal Whoosh's (the cap is
-    tested on its own below)."""
+def every_phrase_checked(monkeypatch):
+    """Phrases and proximity bonuses checked in every candidate, so rankings can equal
+    Whoosh's (each cap is tested on its own below)."""
     monkeypatch.setattr(ranking, "BONUS_CANDIDATES", 10_000)
+    monkeypatch.setattr(ranking, "PHRASE_CANDIDATES", 10_000)
 
 
 @pytest.fixture(params=["array blocks", "whoosh blocks", "both"])
