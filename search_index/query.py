@@ -54,6 +54,10 @@ PHRASE_FIELDS = ("title", "body")
 PHRASE_BONUS = 0.75  # adjacent query words found next to each other in the text
 QUOTED_BOOST = 2.0  # a phrase the reader put in quotes
 EXPANSION_BOOST = 0.4  # synonym terms rank below the reader's own words
+# A synonym of more words than this ("age-related changes in bones, muscles and joints") is
+# a phrase that hardly occurs elsewhere word for word: leaving them out changed no dev
+# question figure, and they were the costliest phrase checks.
+EXPANSION_WORDS = 4
 MAX_PAIRS = 6  # adjacent word pairs given a phrase bonus
 # A question of more words than this is a consumer's letter: its chatter goes, no proximity.
 LONG_QUERY = 6
@@ -240,7 +244,7 @@ def plan(
         clauses = parse_clauses(strip_chatter(text))
         clauses = [c for c in clauses if c.modifier or c.phrase or not is_chatter(c.text)]
     query_tokens = tuple(t for c in clauses if c.modifier != "-" for t in c.tokens)
-    expansions = lay.expansions(query_tokens)
+    expansions = [e for e in lay.expansions(query_tokens) if len(e) <= EXPANSION_WORDS]
     expansions += [t for t in (analyse(f) for f in (fixes or {}).values()) if t]
     intent = Intent(tuple(lay.names_in(query_tokens)))
     query = build_query(clauses, expansions, stats, intent)

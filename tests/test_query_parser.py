@@ -166,3 +166,15 @@ def test_snippets_mark_what_was_searched_never_an_excluded_or_unchosen_word():
     _query, terms = plan(letter, lay, {}, stats)
     assert terms == {"numb", "feet", "night", "walk", "wors", "toe"}
     assert {t for t in terms if len(t) <= 3} <= {"toe"}  # no "she", "her", "but", "whi"
+
+
+def test_synonyms_of_more_than_four_words_are_not_searched():
+    from search_index.query import plan
+    from search_index.synonyms import Glossary
+
+    lay = Glossary()
+    lay.add("arthritis", ["age related changes in bones muscles and joints", "joint wear"])
+    lay.add("gout", ["excess uric acid in joints"])
+    _query, terms = plan("arthritis gout", lay)
+    assert {"wear", "uric", "acid"} <= terms
+    assert not {"bone", "muscl"} & terms
