@@ -37,6 +37,10 @@ WARM_UP = [
 ]
 
 
+# Latency passes over the queries, each from a fresh start: the best of them is printed too.
+PASSES = 3
+
+
 def configure(bench_dir: Path) -> None:
     """Point Django at the benchmark database and index, then set it up."""
     bench_dir.mkdir(parents=True, exist_ok=True)
@@ -93,7 +97,7 @@ def measure(run, queries: list[str], budget: float = 120.0) -> list[float]:
 
 
 def latency_line(name: str, ms: list[float]) -> str:
-    return (f"{name:<28} n={len(ms):<4} median {percentile(ms, 50):7.2f} ms  "
+    return (f"{name:<40} n={len(ms):<4} median {percentile(ms, 50):7.2f} ms  "
             f"p95 {percentile(ms, 95):7.2f} ms  p99 {percentile(ms, 99):7.2f} ms  "
             f"max {max(ms):7.1f} ms")
 
@@ -104,20 +108,37 @@ def ratio_line(name: str, mine: list[float], floor: list[float]) -> str:
     return f"{name:<28} whoosh/fts5 " + "  ".join(parts)
 
 
-def search_latency(dev_queries: list[str]) -> None:
-    """Warm searcher latency of search() and of the FTS5 floor over the same queries."""
-    from benchmarks.fts5_baseline import Fts5Index, imported_rows
-    from benchmarks.relevance import document_of
-    from search_index import query_cache
-    from search_index.query import search
+def fresh_start() -> float:
+    """What a newly started server has: its start-up work done, nothing else remembered
+    (the shared cache outlives processes, so it is emptied too). Seconds of start-up work."""
+    from search_index import highlight, query, query_cache, ranking
+    from search_index.searcher import close_searcher
     from search_index.warm import warm_before_fork
 
-    # The shared cache outlives processes: start from nothing, or "first time" would lie.
     query_cache.clear()
+    ranking.clear_cache()
+    close_searcher()
+    query._analysed.cache_clear()
+    highlight._candidates.cache_clear()
     # What a server process has ready before its first reader (faqsite/gunicorn.conf.py).
     started = time.perf_counter()
     warm_before_fork()
-    print(f"start-up work (glossary, spelling word lists): {time.perf_counter() - started:.1f} s")
+    return time.perf_counter() - started
+
+
+def search_latency(dev_queries: list[str], passes: int = PASSES) -> None:
+    """Warm searcher latency of search() and of the FTS5 floor over the same queries.
+
+    The first pass is the figure; further passes, each from a fresh start, give every query's
+    best time, which shows the code's cost apart from what other work on a shared machine
+    adds to a single pass.
+    """
+    from benchmarks.fts5_baseline import Fts5Index, imported_rows
+    from benchmarks.relevance import document_of
+    from search_index.query import search
+
+    print(f"start-up work (glossary, spelling word lists, common posting lists): "
+          f"{fresh_start():.1f} s")
     started = time.perf_counter()
     fts = Fts5Index(imported_rows())
     print(f"FTS5 floor built over {len(fts)} FAQs in {time.perf_counter() - started:.1f} s")
@@ -135,8 +156,26 @@ def search_latency(dev_queries: list[str]) -> None:
         if engine == "whoosh":
             whoosh = results
             print(latency_line("whoosh all, repeated", measure(run, dev_queries + SHORT_QUERIES)))
+            best_of_passes(whoosh, sets, passes)
     for name, ms in results.items():
         print(ratio_line(name, whoosh[name], ms))
+
+
+def best_of_passes(first: dict[str, list[float]], sets: dict[str, list[str]], passes: int) -> None:
+    """Each query's best time over `passes` passes (the first one given), each from a fresh
+    start with the same warm-up."""
+    from search_index.query import search
+
+    best = {name: list(ms) for name, ms in first.items() if name in sets}
+    for _pass in range(passes - 1):
+        fresh_start()
+        measure(search, WARM_UP)
+        for name, queries in sets.items():
+            times = measure(search, queries)
+            best[name] = [min(a, b) for a, b in zip(best[name], times, strict=False)]
+    best["all"] = [t for name in sets for t in best[name]]
+    for name, ms in best.items():
+        print(latency_line(f"whoosh {name}, best of {passes}", ms))
 
 
 def free_port() -> int:
