@@ -233,17 +233,19 @@ class ArrayPerDocReader(W3PerDocReader):
 
     def __init__(self, storage, segment):
         super().__init__(storage, segment)
-        self._lengths: dict[str, list] = {}
+        # False for a field without lengths: asking again looked for its file each time.
+        self._lengths: dict[str, list | bool] = {}
 
     def doc_field_length(self, docnum, fieldname, default=0):
+        if docnum > self._doccount:
+            raise IndexError(f"Asked for docnum {docnum} of {self._doccount}")
         lengths = self._lengths.get(fieldname)
         if lengths is None:
             stored = length_bytes(self, fieldname)
-            if stored is None:
-                return default
-            lengths = self._lengths[fieldname] = [_LENGTH_OF_BYTE[b] for b in stored]
-        if docnum > self._doccount:
-            raise IndexError(f"Asked for docnum {docnum} of {self._doccount}")
+            lengths = False if stored is None else [_LENGTH_OF_BYTE[b] for b in stored]
+            self._lengths[fieldname] = lengths
+        if lengths is False:
+            return default
         return lengths[docnum] if docnum < len(lengths) else None
 
 
