@@ -45,31 +45,32 @@ def _words_starting(reader: IndexReader, fieldname: str, start: str) -> list[str
     # A word in several segments is measured once. Joining two segments' lists of a letter
     # took a few hundred microseconds, so the joined list is kept too.
     key = (tuple(segment_key(leaf) for leaf, _ in leaves), fieldname, start)
-    with _lock:
-        words = _lists.get(key)
-        if words is not None:
-            _lists.move_to_end(key)
-            return words
-    found = (w for leaf, _ in leaves for w in _segment_words(leaf, fieldname, start))
-    words = list(dict.fromkeys(found))
-    with _lock:
-        _lists[key] = words
-        while len(_lists) > MAX_LISTS:
-            _lists.popitem(last=False)
-    return words
+
+    def joined() -> list[str]:
+        found = (w for leaf, _ in leaves for w in _segment_words(leaf, fieldname, start))
+        return list(dict.fromkeys(found))
+
+    return _kept(key, joined)
 
 
 def _segment_words(reader: IndexReader, fieldname: str, start: str) -> list[str]:
-    key = (segment_key(reader), fieldname, start)
+    if fieldname not in reader.schema:
+        return []
+    field = reader.schema[fieldname]
+    return _kept(
+        (segment_key(reader), fieldname, start),
+        lambda: [field.from_bytes(term) for term in reader.expand_prefix(fieldname, start)],
+    )
+
+
+def _kept(key: tuple, build) -> list[str]:
+    """The word list kept under key, built (outside the lock) when it is not there."""
     with _lock:
         words = _lists.get(key)
         if words is not None:
             _lists.move_to_end(key)
             return words
-    if fieldname not in reader.schema:
-        return []
-    field = reader.schema[fieldname]
-    words = [field.from_bytes(term) for term in reader.expand_prefix(fieldname, start)]
+    words = build()
     with _lock:
         _lists[key] = words
         while len(_lists) > MAX_LISTS:
