@@ -1,6 +1,5 @@
 """Rankings shared between server processes through Django's file cache, keyed by index state."""
 import os
-from pathlib import Path
 
 import pytest
 
@@ -134,15 +133,21 @@ def test_the_file_cache_refuses_a_directory_others_could_write_to(tmp_path, made
         SearchFileCache(str(location), {})
 
 
-def test_the_default_shared_cache_is_in_memory_when_there_is_room():
+def test_the_default_shared_cache_is_in_memory_when_there_is_room(tmp_path):
     from faqsite.settings.base import BASE_DIR, _search_cache_dir
 
-    location = _search_cache_dir()
-    memory = Path("/dev/shm")  # noqa: S108
-    if memory.is_dir() and os.access(memory, os.W_OK):
-        assert location.startswith(f"{memory}/symptom-search-{os.getuid()}-")
-    else:
-        assert location == str(BASE_DIR / "var" / "search-cache")
+    on_disk = str(BASE_DIR / "var" / "search-cache")
+    found = _search_cache_dir(tmp_path, needed=1)
+    assert found.startswith(f"{tmp_path}/symptom-search-{os.getuid()}-")
+    assert found == _search_cache_dir(tmp_path, needed=1)  # the same for this checkout
+    assert _search_cache_dir(tmp_path, needed=2**62) == on_disk  # no room
+    assert _search_cache_dir(tmp_path / "missing", needed=1) == on_disk
+    tmp_path.chmod(0o500)
+    try:
+        if not os.access(tmp_path, os.W_OK):  # root may write anyway
+            assert _search_cache_dir(tmp_path, needed=1) == on_disk
+    finally:
+        tmp_path.chmod(0o700)
 
 
 @pytest.mark.parametrize("size", [100, 50_000])
