@@ -38,6 +38,10 @@ _MARKDOWN_RULES = [
     ("`", re.compile(r"`+"), ""),  # code spans
 ]
 
+# What nh3 would change: markup, entities, and what HTML parsing rewrites or escapes. Most
+# imported answers have none of these, and cleaning 47,000 of them took 1.3 s of a rebuild.
+_HTML_SIGNS = re.compile("[<>&\r\0\u00a0]")
+
 
 def plain_text(markdown_text: str) -> str:
     """Markdown (possibly with raw HTML) as plain text for matching and snippets.
@@ -47,7 +51,9 @@ def plain_text(markdown_text: str) -> str:
     >>> plain_text("## Causes\\n\\n- *diabetes* & B12 < normal\\n1. sitting_still")
     'Causes\\n\\ndiabetes & B12 < normal\\nsitting_still'
     """
-    text = nh3.clean(markdown_text or "", tags=set())  # drops tags and script/style content
+    text = markdown_text or ""
+    if _HTML_SIGNS.search(text):
+        text = nh3.clean(text, tags=set())  # drops tags and script/style content
     for needed, pattern, replacement in _MARKDOWN_RULES:
         if needed in text:
             text = pattern.sub(replacement, text)

@@ -1,8 +1,10 @@
 """The fast paths of a rebuild give the same index content as the plain ones they replace."""
+import html
 import re
 import unicodedata
 from collections import Counter
 
+import nh3
 import pytest
 from django.urls import set_script_prefix
 from hypothesis import given, settings
@@ -16,12 +18,14 @@ from whoosh.analysis import (
     StemFilter,
     StopFilter,
 )
+from whoosh.formats import Positions
 from whoosh.support.charset import accent_map
 
 from faq.models import FAQ
 from search_index import analysis
 from search_index.analysis import STOP_WORDS, WORD_PATTERN, medical_analyzer, vocabulary_analyzer
-from search_index.documents import faq_document
+from search_index.array_codec import PackedPositions
+from search_index.documents import _MARKDOWN_RULES, faq_document, plain_text
 from search_index.indexer import rebuild
 from search_index.schema import build_schema
 from search_index.searcher import get_searcher
@@ -119,6 +123,53 @@ def test_a_full_cache_starts_afresh_and_still_analyses(monkeypatch):
 def test_analyzers_compare_by_kind_so_a_stored_schema_matches():
     assert medical_analyzer() == medical_analyzer()
     assert medical_analyzer() != vocabulary_analyzer()
+
+
+def reference_word_values(field_format, text, analyzer):
+    """What Whoosh's Positions format yields, a Token at a time."""
+    return list(Positions.word_values(field_format, text, analyzer, mode="index"))
+
+
+@pytest.mark.parametrize("boost", [1.0, 3.0])
+@pytest.mark.parametrize("text", SAMPLES + ["feet feet numb the feet, numbness of feet"])
+def test_packed_positions_index_as_whooshs_positions(text, boost):
+    field_format = PackedPositions(field_boost=boost)
+    for analyzer in (medical_analyzer(), vocabulary_analyzer()):
+        expected = reference_word_values(field_format, text, analyzer)
+        assert list(field_format.word_values(text, analyzer, mode="index")) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=80))
+def test_any_text_indexes_as_whooshs_positions(text):
+    field_format = PackedPositions(field_boost=2.0)
+    expected = reference_word_values(field_format, text, medical_analyzer())
+    assert list(field_format.word_values(text, medical_analyzer(), mode="index")) == expected
+
+
+def test_other_analyzers_and_values_still_take_whooshs_way():
+    field_format = PackedPositions()
+    chain = reference_medical()
+    assert list(field_format.word_values("numb feet", chain, mode="index")) == (
+        reference_word_values(field_format, "numb feet", chain)
+    )
+    whole = list(field_format.word_values("Numb Feet", medical_analyzer(), tokenize=False))
+    assert [(word, count) for word, count, *_rest in whole] == [("numb feet", 1)]
+
+
+def reference_plain_text(markdown_text):
+    """plain_text with every text cleaned by nh3, as before the shortcut."""
+    text = nh3.clean(markdown_text or "", tags=set())
+    for needed, pattern, replacement in _MARKDOWN_RULES:
+        if needed in text:
+            text = pattern.sub(replacement, text)
+    return html.unescape(text).strip()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab _*#>-`[]()!:\n\t1.é’\"'\x0c\x01\r\x00&<\u00a0;", max_size=40))
+def test_plain_text_equals_cleaning_every_text(markdown_text):
+    assert plain_text(markdown_text) == reference_plain_text(markdown_text)
 
 
 def reference_distinct_words(*parts):
