@@ -22,6 +22,7 @@ since every segment names the codec that wrote it.
 """
 import io
 import pickle
+import struct
 import zlib
 from array import array
 from itertools import accumulate
@@ -306,7 +307,13 @@ def list_end(terminfo) -> int:
 
 def read_postings(postfile, offset: int) -> tuple[np.ndarray, np.ndarray]:
     """The posting list at offset in a segment's postings file (a term's extent), as arrays:
-    (ids, weights).
+    (ids, weights)."""
+    ids, weights, _end = read_list(postfile, offset)
+    return ids, weights
+
+
+def read_list(postfile, offset: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """read_postings, and where the list ends (its position columns start there).
 
     Blocks are read by position (_block_at): no matcher object, no shared file pointer.
     """
@@ -314,7 +321,7 @@ def read_postings(postfile, offset: int) -> tuple[np.ndarray, np.ndarray]:
     position = offset + 4  # after Whoosh's block header
     while True:
         length, (count, _last, _weight, level, *_lengths), data = _block_at(postfile, position)
-        ids.append(np.cumsum(np.frombuffer(_unpack(data[0], level), UINT32), dtype=np.int64))
+        ids.append(np.frombuffer(_unpack(data[0], level), UINT32))
         block_weights = data[1]
         if block_weights is None:
             block_weights = np.ones(count, np.float32)
@@ -323,10 +330,14 @@ def read_postings(postfile, offset: int) -> tuple[np.ndarray, np.ndarray]:
         else:
             block_weights = np.frombuffer(_unpack(block_weights, level), FLOAT32)
         weights.append(block_weights)
+        position += 4 + abs(length)
         if length < 0:
             break
-        position += 4 + length
-    return np.concatenate(ids).astype(np.int32), np.concatenate(weights)
+    # A block's ids are deltas from its first, which is whole.
+    if len(ids) == 1:  # most lists: no joining (a third of reading a short one)
+        return np.cumsum(ids[0], dtype=np.int32), weights[0], position
+    whole = [np.cumsum(deltas, dtype=np.int64) for deltas in ids]
+    return np.concatenate(whole).astype(np.int32), np.concatenate(weights), position
 
 
 def position_spans(
@@ -351,6 +362,40 @@ def position_spans(
     if len(among) and ((end < first).any() or (first[1:] < end[:-1]).any()):
         raise ValueError("damaged position columns")
     return first, end, _uint32s(postfile, columns + 4 * (count + 1), int(every_start[-1]))
+
+
+def position_lists(postfile, ids: np.ndarray, columns: int, among: np.ndarray) -> list[tuple]:
+    """position_spans as the positions themselves, a tuple for each document of `among`.
+
+    For a few documents, unpacking a few integers at a time from the file costs less than the
+    dozen numpy calls of the spans: most phrases of a long question have a few candidates.
+    """
+    count = len(ids)
+    index = np.searchsorted(ids, among)
+    if len(among) and (index[-1] >= count or (ids[index] != among).any()):
+        raise ValueError("a document without the term")
+    (total,) = _unpacked(postfile, columns + 4 * count, 1)
+    data = columns + 4 * (count + 1)
+    found, reached = [], 0
+    for i in index.tolist():
+        first, end = _unpacked(postfile, columns + 4 * i, 2)
+        # As in position_spans: damaged columns fail, they never make a huge read.
+        if first < reached or end < first or end > total:
+            raise ValueError("damaged position columns")
+        found.append(_unpacked(postfile, data + 4 * first, end - first))
+        reached = end
+    return found
+
+
+def _unpacked(postfile, offset: int, count: int) -> tuple:
+    """`count` packed unsigned ints at offset, as Python ints."""
+    mapped = getattr(postfile, "_buf", None)
+    try:
+        if mapped is None:
+            return struct.unpack(f"={count}I", postfile.get(offset, 4 * count))
+        return struct.unpack_from(f"={count}I", mapped, offset)
+    except struct.error as exc:  # past the end of the file
+        raise ValueError("damaged position columns") from exc
 
 
 def _uint32s(postfile, offset: int, count: int) -> np.ndarray:

@@ -15,7 +15,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from whoosh.reading import IndexReader
 
-from .ranking import segment_key
+from .segments import segment_key
 
 # Word lists kept per process, each a (segment, field, first letters) slice of a vocabulary.
 MAX_LISTS = 2048

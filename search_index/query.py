@@ -17,7 +17,7 @@ from django.conf import settings
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from . import query_cache, query_log
+from . import lexicon, query_cache, query_log
 from .highlight import snippet
 from .intent import (
     MAX_TERMS,
@@ -274,7 +274,7 @@ def term_stats(searcher: Searcher) -> TermStats:
         if found is None:
             if len(known) >= MAX_FREQUENCIES:  # made-up words must not pile up
                 known.clear()
-            found = known[token] = reader.doc_frequency("body", token)
+            found = known[token] = lexicon.doc_frequency(reader, "body", token)
         return found
 
     return TermStats(frequency, reader.doc_count())

@@ -26,18 +26,20 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.util.numeric import _length_byte_cache
 
+from . import lexicon
 from .array_codec import (
     ArrayCodec,
     PackedPositions,
     has_position_columns,
     length_bytes,
-    list_end,
+    position_lists,
     position_spans,
-    read_postings,
+    read_list,
     sorted_member,
     span_indexes,
     unique_sorted,
 )
+from .segments import segment_key
 
 # A phrase bonus is checked for this many of the best documents: the first pages and the
 # window the article spread reorders (30), with room to spare. 200 gave the same dev and
@@ -110,19 +112,9 @@ _cache = _ArrayLRU(lambda: CACHE_BYTES)
 
 
 def clear_cache() -> None:
-    """Forget every remembered posting list and field length (tests, benchmarks)."""
+    """Forget every remembered posting list, field length and lexicon (tests, benchmarks)."""
     _cache.clear()
-
-
-def segment_key(reader: IndexReader) -> tuple:
-    """What names one segment of an index (its documents never change; deletions may)."""
-    key = getattr(reader, "_ranking_key", None)  # a reader's segment and size never change
-    if key is None:
-        segment = reader.segment()
-        if segment is None:  # the reader of an index without documents
-            return ("", 0)
-        key = reader._ranking_key = (segment.segment_id(), reader.doc_count_all())
-    return key
+    lexicon.clear()
 
 
 def _read_postings(reader: IndexReader, fieldname: str, text: str) -> tuple[np.ndarray, ...]:
@@ -132,6 +124,12 @@ def _read_postings(reader: IndexReader, fieldname: str, text: str) -> tuple[np.n
     if terms is None:
         return np.empty(0, np.int32), np.empty(0, np.float32)
     field = reader.schema[fieldname]
+    listed = lexicon.table(reader, fieldname)
+    if listed is not None:
+        value = listed.get(text)
+        if value is None:
+            return np.empty(0, np.int32), np.empty(0, np.float32)
+        return _postings_at(terms, field, lexicon.unpack(value)[0])
     try:
         info = terms.term_info(fieldname, field.to_bytes(text))
     except TermNotFound:
@@ -139,13 +137,19 @@ def _read_postings(reader: IndexReader, fieldname: str, text: str) -> tuple[np.n
     return _postings_of(terms, field, info)
 
 
+def _postings_at(terms, field, offset: int) -> tuple[np.ndarray, ...]:
+    """The array codec's list at offset: (ids, weights), then where its position columns
+    start when it has them."""
+    ids, weights, end = read_list(terms._postfile, offset)
+    if has_position_columns(terms._codec) and isinstance(field.format, PackedPositions):
+        return ids, weights, np.array([end], np.int64)
+    return ids, weights
+
+
 def _postings_of(terms, field, info) -> tuple[np.ndarray, ...]:
     """_read_postings of the term whose info the segment's terms reader gave."""
     if isinstance(terms._codec, ArrayCodec) and not info.is_inlined():
-        found = read_postings(terms._postfile, info.extent()[0])
-        if has_position_columns(terms._codec) and isinstance(field.format, PackedPositions):
-            return (*found, np.array([list_end(info)], np.int64))
-        return found
+        return _postings_at(terms, field, info.extent()[0])
     matcher = terms._codec.postings_reader(terms._postfile, info, field.format)
     if not isinstance(matcher, W3LeafMatcher):
         return _read_slowly(matcher)
@@ -246,6 +250,9 @@ class _SearcherState:
             if reader.has_deletions():
                 self.live[np.fromiter(reader.deleted_docs_set, np.int64) + offset] = False
         self.scores = _ArrayLRU(lambda: SCORES_BYTES)
+        self.fields: dict[str, tuple[float, float] | None] = {}  # see ArrayRanker._field
+        # A new searcher follows a commit: the lexicons of segments merged away can go.
+        lexicon.keep_only({segment_key(reader) for reader, _offset in leaves})
 
 
 def _state_of(searcher: Searcher, leaves: list, size: int) -> _SearcherState:
@@ -400,11 +407,10 @@ class ArrayRanker:
         counts, idfs, bs, averages = [], [], [], []
         for key in keys:
             fieldname, text = key
-            if fieldname not in self.searcher.schema:
+            field = self._field(fieldname)
+            if field is None:
                 found[key] = empty
                 continue
-            if not self.searcher.schema[fieldname].scorable:
-                raise Unsupported(f"unscored field {fieldname}")
             lists = [(_postings(reader, fieldname, text)[:2], reader, offset)
                      for reader, offset in self.leaves]
             lists = [(ids, weights, reader, offset) for (ids, weights), reader, offset in lists
@@ -422,8 +428,8 @@ class ArrayRanker:
             # Whoosh's BM25F idf, from the postings at hand: a segment's document frequency
             # is its number of postings.
             idfs.append(log(self.size / (total + 1)) + 1)
-            bs.append(self.weighting._field_B.get(fieldname, self.weighting.B))
-            averages.append(self.searcher.avg_field_length(fieldname) or 1)
+            bs.append(field[0])
+            averages.append(field[1])
         if parts:
             tf = np.concatenate([p[1] for p in parts]).astype(np.float64)
             lengths = np.concatenate([p[2] for p in parts])
@@ -438,6 +444,22 @@ class ArrayRanker:
                 found[key] = (ids[start:end].copy(), scores[start:end].copy())
                 self.state.scores.put(key, found[key])
         return found
+
+    def _field(self, fieldname: str) -> tuple[float, float] | None:
+        """(B, average length) of a scored field, None for one not in the schema; worked out
+        once per searcher (Whoosh sums the segments' lengths on every call)."""
+        known = self.state.fields
+        if fieldname not in known:
+            if fieldname not in self.searcher.schema:
+                known[fieldname] = None
+            elif not self.searcher.schema[fieldname].scorable:
+                raise Unsupported(f"unscored field {fieldname}")
+            else:
+                known[fieldname] = (
+                    self.weighting._field_B.get(fieldname, self.weighting.B),
+                    self.searcher.avg_field_length(fieldname) or 1,
+                )
+        return known[fieldname]
 
     def _phrase(self, query: wq.Phrase) -> Matches:
         """Every document where the phrase occurs, scored as Whoosh scores a phrase."""
@@ -553,21 +575,19 @@ def _phrase_matches(query: wq.Phrase, subsearcher: Searcher, among: np.ndarray) 
     for ids, *_rest in postings:
         among = among[sorted_member(ids, among)]  # the documents holding every word
     postfile = reader._terms._postfile
+    if len(among) <= FEW_DOCUMENTS:
+        return _phrase_in_few(postfile, postings, among, query.slop)
     spans = [position_spans(postfile, ids, int(columns[0]), among)
              for ids, _weights, columns in postings]
-    if len(among) <= FEW_DOCUMENTS:
-        return _phrase_in_few(spans, among, query.slop)
     return _phrase_in_arrays(spans, among, query.slop)
 
 
-def _phrase_in_few(spans: list[tuple], among: np.ndarray, slop: int) -> np.ndarray:
-    """_phrase_matches one document at a time: `spans` holds each word's position_spans."""
-    words = [(first.tolist(), end.tolist(), column) for first, end, column in spans]
-    found = []
-    for i, docnum in enumerate(among.tolist()):
-        places = [column[first[i] : end[i]].tolist() for first, end, column in words]
-        if _in_order(places, slop):
-            found.append(docnum)
+def _phrase_in_few(postfile, postings: list[tuple], among: np.ndarray, slop: int) -> np.ndarray:
+    """_phrase_matches one document at a time, from each word's (ids, weights, columns)."""
+    words = [position_lists(postfile, ids, int(columns[0]), among)
+             for ids, _weights, columns in postings]
+    found = [doc for doc, *places in zip(among.tolist(), *words, strict=True)
+             if _in_order(places, slop)]
     return np.asarray(found, dtype=np.int32)
 
 
@@ -628,8 +648,11 @@ def _in_order(places: list[list[int]], slop: int) -> bool:
     (True, False, False)
     """
     reached = set(places[0])
+    steps = range(1, slop + 1)
     for following in places[1:]:
-        reached = {p for p in following if any(p - d in reached for d in range(1, slop + 1))}
+        # Set operations over shifted copies: a common word has dozens of positions.
+        reached = set().union(*(map(step.__add__, reached) for step in steps))
+        reached.intersection_update(following)
         if not reached:
             return False
     return True

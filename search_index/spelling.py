@@ -8,6 +8,7 @@ import re
 
 from whoosh.reading import IndexReader
 
+from . import lexicon
 from .analysis import STOP_WORDS, WORD_PATTERN
 from .nearby_words import edits, words_within
 from .synonyms import Glossary, glossary, whole_words
@@ -25,7 +26,7 @@ def is_known(reader: IndexReader, word: str, vocabulary: set[str]) -> bool:
         or len(word) < MIN_LENGTH
         or len(word) > MAX_LENGTH
         or not word.isalpha()
-        or (VOCABULARY_FIELD, word) in reader
+        or lexicon.contains(reader, VOCABULARY_FIELD, word)
     )
 
 

@@ -4,7 +4,7 @@ import logging
 
 from django.db import DatabaseError, connections
 
-from . import nearby_words, ranking
+from . import lexicon, nearby_words, ranking
 from .analysis import medical_analyzer
 from .query import EXTRA_FIELDS, FIELDS
 from .searcher import get_searcher
@@ -16,9 +16,9 @@ log = logging.getLogger(__name__)
 
 
 def warm_before_fork() -> None:
-    """Build the glossary and the spelling word lists, stem the collection's words and read
-    the common words' posting lists, in the parent process, then leave them to no garbage
-    collection.
+    """Build the glossary and the spelling word lists, stem the collection's words, list the
+    searched fields' terms and read the common words' posting lists, in the parent process,
+    then leave them to no garbage collection.
 
     The index is opened and closed again here: a searcher shared across a fork gives wrong
     results, while the word lists are plain memory. No database connection is left open.
@@ -40,6 +40,7 @@ def warm_before_fork() -> None:
                 field = reader.schema[VOCABULARY_FIELD]
                 words = (field.from_bytes(t) for t in reader.lexicon(VOCABULARY_FIELD))
                 medical_analyzer().remember(words)
+            lexicon.build(reader, [*FIELDS, *EXTRA_FIELDS, VOCABULARY_FIELD])
             ranking.preload(reader, [*FIELDS, *EXTRA_FIELDS])
     except (IndexUnavailable, *INDEX_ERRORS) as exc:
         log.warning("Spelling word lists not built before fork: %s", exc)

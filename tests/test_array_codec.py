@@ -17,6 +17,7 @@ from search_index.array_codec import (
     ArrayPerDocReader,
     has_position_columns,
     list_end,
+    position_lists,
     position_spans,
     read_postings,
 )
@@ -151,8 +152,11 @@ def test_whole_lists_and_the_positions_of_chosen_documents(twin_indexes):
             by_doc = dict(expected)
             for i, docnum in enumerate(chosen.tolist()):
                 assert column[first[i] : end[i]].tolist() == by_doc[docnum]
-            with pytest.raises(ValueError, match="without the term"):
-                position_spans(postfile, ids, list_end(info), np.array([ids[-1] + 1]))
+            listed = position_lists(postfile, ids, list_end(info), chosen)
+            assert [list(p) for p in listed] == [by_doc[d] for d in chosen.tolist()]
+            for read in (position_spans, position_lists):
+                with pytest.raises(ValueError, match="without the term"):
+                    read(postfile, ids, list_end(info), np.array([ids[-1] + 1]))
 
 
 def test_damaged_position_columns_are_an_error_not_a_huge_read(twin_indexes):
@@ -173,8 +177,12 @@ def test_damaged_position_columns_are_an_error_not_a_huge_read(twin_indexes):
         start = 0 if posting % 2 == 0 else total
         data[columns + 4 * posting : columns + 4 * posting + 4] = start.to_bytes(4, sys.byteorder)
     damaged = BufferFile(memoryview(bytes(data)))
+    for read in (position_spans, position_lists):
+        with pytest.raises(ValueError, match="damaged position columns"):
+            read(damaged, ids, columns, ids[[0, 2, 4]].astype(np.int64))
+    # The copy ends where the positions begin, as a file cut short would.
     with pytest.raises(ValueError, match="damaged position columns"):
-        position_spans(damaged, ids, columns, ids[[0, 2, 4]].astype(np.int64))
+        position_lists(damaged, ids, columns, ids[-1:].astype(np.int64))
 
 
 def test_rebuild_replaces_an_index_written_with_plain_positions(db, index_dir):

@@ -9,14 +9,15 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage
 from whoosh.scoring import TF_IDF
 
-from search_index import ranking
-from search_index.array_codec import ArrayCodec, has_position_columns
+from search_index import lexicon, ranking
+from search_index.array_codec import ArrayCodec, has_position_columns, list_end, read_list
 from search_index.query import build_query, parse_clauses, plan
 from search_index.ranking import ArrayRanker, Unsupported, rank_documents
 from search_index.schema import build_schema
 from search_index.storage import ArrayIndex
 from search_index.synonyms import Glossary
 
+FIELDS = ["title", "body", "article_title", "heading_path", "also_called"]
 WORDS = (
     "numb feet tingling hands pins needles nerve damage diabetes vitamin b12 back pain sciatica "
     "spine leg cramps night burning toes blood sugar alcohol injury pressure treatment causes"
@@ -109,7 +110,10 @@ def assert_same(found, expected):
 @pytest.mark.parametrize("text", QUERIES)
 @pytest.mark.parametrize("limit", [5, 200])
 @pytest.mark.parametrize("few", [0, 10**6], ids=["phrases over arrays", "phrases one by one"])
-def test_same_documents_order_and_scores_as_whoosh(segmented_index, text, limit, few, monkeypatch):
+@pytest.mark.parametrize("listed", [False, True], ids=["looked up", "listed"])
+def test_same_documents_order_and_scores_as_whoosh(
+    segmented_index, text, limit, few, listed, monkeypatch
+):
     monkeypatch.setattr(ranking, "FEW_DOCUMENTS", few)
     lay = Glossary()
     lay.add("toes", ["blood sugar", "nerve"])  # an expansion phrase, as the glossary gives
@@ -119,6 +123,8 @@ def test_same_documents_order_and_scores_as_whoosh(segmented_index, text, limit,
             pytest.skip("no query to run")
         expected = whoosh_ranking(searcher, query, limit)
         ranking.clear_cache()
+        if listed:
+            lexicon.build(searcher.reader(), FIELDS)  # none for segments of Whoosh's codec
         assert_same(ArrayRanker(searcher).rank(query, limit), expected)
         # Again from the remembered postings.
         assert_same(ArrayRanker(searcher).rank(query, limit), expected)
@@ -295,4 +301,53 @@ def test_preloading_stops_at_its_share_of_the_cache(segmented_index, monkeypatch
         assert 0 < read < sum(1 for leaf, _ in searcher.reader().leaf_readers()
                               for _ in leaf.iter_field("body"))
         assert ranking._cache.size < 20_000 * ranking.PRELOAD_SHARE + largest
+    ranking.clear_cache()
+
+
+def test_lexicons_list_every_term_where_whoosh_finds_it(segmented_index):
+    with segmented_index.searcher() as searcher:
+        ranking.clear_cache()
+        reader = searcher.reader()
+        listed = lexicon.build(reader, FIELDS)
+        counted = 0
+        for leaf, _offset in reader.leaf_readers():
+            for fieldname in FIELDS:
+                table = lexicon.table(leaf, fieldname)
+                if not isinstance(leaf._terms._codec, ArrayCodec):
+                    assert table is None  # read the Whoosh way
+                    continue
+                terms = dict(leaf.iter_field(fieldname))
+                assert set(table) == {t.decode() for t in terms}
+                for term, info in terms.items():
+                    offset, count = lexicon.unpack(table[term.decode()])
+                    assert (offset, count) == (info.extent()[0], info.doc_frequency())
+                    ids, weights, end = read_list(leaf._terms._postfile, offset)
+                    assert end == list_end(info)
+                    field = leaf.schema[fieldname]
+                    raw = leaf._terms.matcher(fieldname, term, field.format)  # deleted ones too
+                    expected = list(raw.items_as("weight"))
+                    assert ids.tolist() == [d for d, _ in expected]
+                    assert weights.tolist() == pytest.approx([w for _, w in expected])
+                counted += len(table)
+        assert listed == counted
+        for word in [*WORDS, "nothingmatches", "numb feet"]:
+            for fieldname in FIELDS:
+                assert lexicon.contains(reader, fieldname, word) == ((fieldname, word) in reader)
+                assert lexicon.doc_frequency(reader, fieldname, word) == (
+                    reader.doc_frequency(fieldname, word))
+    ranking.clear_cache()
+
+
+def test_lexicons_of_segments_merged_away_are_dropped(segmented_index):
+    with segmented_index.searcher() as searcher:
+        ranking.clear_cache()
+        lexicon.build(searcher.reader(), FIELDS)
+        before = set(lexicon._tables)
+    writer = segmented_index.writer()
+    writer.add_document(doc_id="faq:new", doc_type="faq", title="sciatica", body="sciatica")
+    writer.commit(optimize=True)  # every segment merged into a new one
+    with segmented_index.searcher() as searcher:
+        query = build_query(parse_clauses("sciatica pain"), [])
+        assert_same(ArrayRanker(searcher).rank(query, 50), whoosh_ranking(searcher, query, 50))
+        assert not set(lexicon._tables) & before
     ranking.clear_cache()

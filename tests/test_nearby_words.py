@@ -68,8 +68,8 @@ def test_a_swap_of_two_letters_is_one_edit_for_index_and_glossary_words():
 def test_several_segments_give_each_word_once_and_keep_the_joined_lists(tmp_path):
     from whoosh.filedb.filestore import FileStorage
 
-    from search_index.ranking import segment_key
     from search_index.schema import build_schema
+    from search_index.segments import segment_key
     from search_index.storage import ArrayIndex
 
     ix = ArrayIndex.create(FileStorage(str(tmp_path)), build_schema(), "MAIN")

@@ -5,11 +5,12 @@ import pytest
 from django.core.management import call_command
 from whoosh.lang import stemmer_for_language
 
-from search_index import nearby_words, ranking, synonyms
+from search_index import lexicon, nearby_words, ranking, synonyms
 from search_index import searcher as searcher_module
 from search_index.analysis import WordAnalyzer, stem
 from search_index.indexer import rebuild
 from search_index.models import Synonym
+from search_index.searcher import get_searcher
 from search_index.warm import warm_after_fork, warm_before_fork
 
 
@@ -61,6 +62,10 @@ def test_what_start_up_built_is_left_out_of_garbage_collection():
         warm_before_fork()
         assert gc.get_freeze_count() > 1000
         assert ranking._cache.entries, "the common words' posting lists should be read"
+        leaf = get_searcher().reader().leaf_readers()[0][0]
+        for fieldname in ("body", "title", "words"):
+            assert lexicon.table(leaf, fieldname), f"the {fieldname} terms should be listed"
+        assert "numb" in lexicon.table(leaf, "body")
         built = synonyms._glossary._value
         assert gc.is_tracked(built)
         assert all(o is not built for o in gc.get_objects())  # tracked, but frozen
