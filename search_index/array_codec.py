@@ -36,8 +36,8 @@ from whoosh.codec.whoosh3 import (
     W3PostingsWriter,
     _lenfield,
 )
-from whoosh.formats import Positions
-from whoosh.system import emptybytes
+from whoosh.formats import Frequency, Positions
+from whoosh.system import emptybytes, pack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 # Larger blocks than Whoosh's 128: the ranker reads whole lists, and each block costs a few
@@ -76,6 +76,21 @@ class PackedPositions(Positions):
 
     def decode_frequency(self, valuestring):
         return len(valuestring) // 4
+
+
+class TermCounts(Frequency):
+    """Whoosh's Frequency format, each term's count taken from the analyzer at once (see
+    PackedPositions.word_values)."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        term_positions = getattr(analyzer, "term_positions", None)
+        if term_positions is None or not isinstance(value, str) or kwargs.get("tokenize") is False:
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        boost = self.field_boost
+        for word, places in term_positions(value).items():
+            count = len(places)
+            yield word, count, count * boost, pack_uint(count)
 
 
 def _pack(data: bytes, level: int) -> bytes:

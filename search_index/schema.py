@@ -6,7 +6,7 @@ from whoosh.columns import VarBytesColumn
 from whoosh.fields import ID, STORED, TEXT, Schema
 
 from .analysis import medical_analyzer
-from .array_codec import PackedPositions
+from .array_codec import PackedPositions, TermCounts
 from .vocabulary import CountedWords
 
 SECTION = "section"
@@ -22,11 +22,11 @@ def build_schema() -> Schema:
         doc_type=ID(stored=True),  # SECTION or FAQ
         title=_packed(TEXT(analyzer=prose, stored=True, field_boost=3.0)),  # heading or question
         # "Article › Heading". No positions: no phrase is looked for here (query.py).
-        heading_path=TEXT(analyzer=prose, stored=True, phrase=False),
+        heading_path=_counted(TEXT(analyzer=prose, stored=True, phrase=False)),
         body=_packed(TEXT(analyzer=prose, stored=True)),
         article_title=_packed(TEXT(analyzer=prose, stored=True, field_boost=2.0)),
         # Article "also called" terms and matching synonym phrases; no positions, as above.
-        also_called=TEXT(analyzer=prose, field_boost=2.0, phrase=False),
+        also_called=_counted(TEXT(analyzer=prose, field_boost=2.0, phrase=False)),
         # Both also kept as columns: ranking reads them for its 30 best hits, where loading
         # each one's stored fields (its whole answer) cost about 1 ms a query.
         article_slug=ID(stored=True, sortable=TextColumn()),  # one article must not fill a page
@@ -57,4 +57,10 @@ class TextColumn(VarBytesColumn):
 def _packed(field: TEXT) -> TEXT:
     """The field with its positions stored as packed integers (array_codec.py)."""
     field.format = PackedPositions(field_boost=field.format.field_boost)
+    return field
+
+
+def _counted(field: TEXT) -> TEXT:
+    """The field with its term counts worked out the analyzer's faster way (array_codec.py)."""
+    field.format = TermCounts(field_boost=field.format.field_boost)
     return field

@@ -18,13 +18,13 @@ from whoosh.analysis import (
     StemFilter,
     StopFilter,
 )
-from whoosh.formats import Positions
+from whoosh.formats import Frequency, Positions
 from whoosh.support.charset import accent_map
 
 from faq.models import FAQ
 from search_index import analysis
 from search_index.analysis import STOP_WORDS, WORD_PATTERN, medical_analyzer, vocabulary_analyzer
-from search_index.array_codec import PackedPositions
+from search_index.array_codec import PackedPositions, TermCounts
 from search_index.documents import _MARKDOWN_RULES, faq_document, plain_text
 from search_index.indexer import rebuild
 from search_index.schema import build_schema
@@ -145,6 +145,15 @@ def test_any_text_indexes_as_whooshs_positions(text):
     field_format = PackedPositions(field_boost=2.0)
     expected = reference_word_values(field_format, text, medical_analyzer())
     assert list(field_format.word_values(text, medical_analyzer(), mode="index")) == expected
+
+
+@pytest.mark.parametrize("boost", [1.0, 2.0])
+@pytest.mark.parametrize("text", SAMPLES + ["feet feet numb the feet, numbness of feet"])
+def test_term_counts_index_as_whooshs_frequency(text, boost):
+    field_format = TermCounts(field_boost=boost)
+    for analyzer in (medical_analyzer(), vocabulary_analyzer(), reference_medical()):
+        expected = list(Frequency.word_values(field_format, text, analyzer, mode="index"))
+        assert list(field_format.word_values(text, analyzer, mode="index")) == expected
 
 
 def test_other_analyzers_and_values_still_take_whooshs_way():
