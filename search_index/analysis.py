@@ -153,6 +153,18 @@ class WordAnalyzer(Tokenizer):
             if not stopped:
                 yield match.start(), match.end(), text
 
+    def terms(self, value: str) -> list[str]:
+        """The index terms of the value's words in order, stop words left out: the texts of
+        __call__(value)'s tokens, without a Token per word."""
+        term = self.term
+        cache = self._caches[self.stem]
+        found = []
+        for word in _WORD.findall(value):
+            text, stopped = cache.get(word) or term(word)
+            if not stopped:
+                found.append(text)
+        return found
+
     def term_positions(self, value: str) -> dict[str, list[int]]:
         """Each index term of the value with its positions, as __call__(value, positions=True)
         numbers them, without a Token per word: a rebuild indexes millions of words."""

@@ -350,8 +350,8 @@ def read_list(postfile, offset: int) -> tuple[np.ndarray, np.ndarray, int]:
             break
     # A block's ids are deltas from its first, which is whole.
     if len(ids) == 1:  # most lists: no joining (a third of reading a short one)
-        return np.cumsum(ids[0], dtype=np.int32), weights[0], position
-    whole = [np.cumsum(deltas, dtype=np.int64) for deltas in ids]
+        return ids[0].cumsum(dtype=np.int32), weights[0], position
+    whole = [deltas.cumsum(dtype=np.int64) for deltas in ids]
     return np.concatenate(whole).astype(np.int32), np.concatenate(weights), position
 
 
@@ -368,7 +368,7 @@ def position_spans(
     """
     count = len(ids)
     every_start = _uint32s(postfile, columns, count + 1)
-    index = np.searchsorted(ids, among)
+    index = ids.searchsorted(among)
     if len(among) and (index[-1] >= count or (ids[index] != among).any()):
         raise ValueError("a document without the term")
     first = every_start[index].astype(np.int64)
@@ -386,7 +386,7 @@ def position_lists(postfile, ids: np.ndarray, columns: int, among: np.ndarray) -
     dozen numpy calls of the spans: most phrases of a long question have a few candidates.
     """
     count = len(ids)
-    index = np.searchsorted(ids, among)
+    index = ids.searchsorted(among)
     if len(among) and (index[-1] >= count or (ids[index] != among).any()):
         raise ValueError("a document without the term")
     (total,) = _unpacked(postfile, columns + 4 * count, 1)
@@ -441,7 +441,7 @@ def sorted_member(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:
     """
     if not len(haystack):
         return np.zeros(len(needles), bool)
-    at = np.searchsorted(haystack, needles)
+    at = haystack.searchsorted(needles)
     at[at == len(haystack)] = 0
     return haystack[at] == needles
 
@@ -467,5 +467,5 @@ def span_indexes(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     [2, 3, 4, 10]
     """
     total = int(counts.sum())
-    offsets = np.repeat(starts - (np.cumsum(counts) - counts), counts)
+    offsets = (starts - (counts.cumsum() - counts)).repeat(counts)
     return offsets + np.arange(total)

@@ -297,7 +297,7 @@ class ArrayRanker:
         """The best `limit` (docnum, score) pairs, best first, as searcher.search would rank."""
         bonuses: list[wq.Phrase] = []
         matches = self._evaluate(query, bonuses)
-        found = np.flatnonzero(matches.hits & self.live)
+        found = (matches.hits & self.live).nonzero()[0]
         best = self._best(found, matches.scores, max(limit, BONUS_CANDIDATES))
         if bonuses and len(best):
             head = best[:BONUS_CANDIDATES]
@@ -313,7 +313,9 @@ class ArrayRanker:
         """Docnums by descending score, then ascending docnum, at most `limit` of them."""
         if len(docnums) > limit:
             # Everything scoring at least the limit-th best, ties included, then sort those.
-            threshold = np.partition(scores[docnums], len(docnums) - limit)[len(docnums) - limit]
+            kept = scores[docnums]
+            kept.partition(len(docnums) - limit)
+            threshold = kept[len(docnums) - limit]
             docnums = docnums[scores[docnums] >= threshold]
         order = np.lexsort((docnums, -scores[docnums]))
         return docnums[order][:limit]
@@ -381,7 +383,7 @@ class ArrayRanker:
             return
         scored = self._scores_of([(q.fieldname, q.text) for q in queries])
         ids = np.concatenate([found[0] for found in scored])
-        boosts = np.repeat([q.boost for q in queries], [len(found[0]) for found in scored])
+        boosts = np.array([q.boost for q in queries]).repeat([len(found[0]) for found in scored])
         scores = np.concatenate([found[1] for found in scored]) * boosts
         into.hits[ids] = True
         # bincount adds a document's scores in the terms' order, as one += per term did.
@@ -433,11 +435,11 @@ class ArrayRanker:
         if parts:
             tf = np.concatenate([p[1] for p in parts]).astype(np.float64)
             lengths = np.concatenate([p[2] for p in parts])
-            idf, B, average = (np.repeat(v, counts) for v in (idfs, bs, averages))
+            idf, B, average = (np.array(v).repeat(counts) for v in (idfs, bs, averages))
             K1 = self.weighting.K1
             scores = idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * lengths / average))
             ids = np.concatenate([p[0] for p in parts])
-            ends = np.cumsum(counts)
+            ends = np.array(counts).cumsum()
             scored = [key for key in keys if key not in found]
             for key, start, end in zip(scored, ends - counts, ends, strict=True):
                 # Copies: a view would keep every term of the pass alive in the cache.
@@ -479,7 +481,7 @@ class ArrayRanker:
         total = np.zeros(len(docnums), np.float64)
         for word in query.words:
             ids, scores = self._term_scores(query.fieldname, word)
-            at = np.minimum(np.searchsorted(ids, docnums), max(len(ids) - 1, 0))
+            at = np.minimum(ids.searchsorted(docnums), max(len(ids) - 1, 0))
             if len(ids):
                 total += np.where(ids[at] == docnums, scores[at], 0.0)
         return total * query.boost
@@ -496,8 +498,9 @@ class ArrayRanker:
         candidates = self._holding_every_word(query)
         if len(candidates) > PHRASE_CANDIDATES:
             scores = self._phrase_score(query, candidates)
-            best = np.argpartition(-scores, PHRASE_CANDIDATES - 1)[:PHRASE_CANDIDATES]
-            candidates = np.sort(candidates[best])
+            best = (-scores).argpartition(PHRASE_CANDIDATES - 1)[:PHRASE_CANDIDATES]
+            candidates = candidates[best]
+            candidates.sort()
         found = []
         for subsearcher, offset in self.subsearchers:
             key = _phrase_key(subsearcher, query)
@@ -602,7 +605,7 @@ def _phrase_in_arrays(spans: list[tuple], among: np.ndarray, slop: int) -> np.nd
     for first, end, column in spans:
         first, end = first[chosen], end[chosen]
         counts = end - first
-        keys = np.repeat(among[chosen].astype(np.int64) << 32, counts)
+        keys = (among[chosen].astype(np.int64) << 32).repeat(counts)
         keys |= column[span_indexes(first, counts)]
         if reached is not None:
             after = np.zeros(len(keys), bool)

@@ -26,12 +26,12 @@ _vocabulary = vocabulary_analyzer()
 
 def analyse(text: str) -> Tokens:
     """Stemmed, stop-word-free tokens of text, exactly as the index sees prose."""
-    return tuple(t.text for t in _analyzer(text))
+    return tuple(_analyzer.terms(text))
 
 
 def whole_words(text: str) -> list[str]:
     """Lower-cased, unstemmed words of text, as the spelling vocabulary stores them."""
-    return [t.text for t in _vocabulary(text)]
+    return _vocabulary.terms(text)
 
 
 @dataclass

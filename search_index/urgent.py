@@ -34,7 +34,7 @@ def affirmed_stems(text: str) -> set[str]:
     """Stems of the query's words that no nearby negation cancels."""
     stems: set[str] = set()
     for clause in CLAUSE_BREAK.split(text):
-        words = [t.text for t in _words(clause.replace("\u2019", "'"))]
+        words = _words.terms(clause.replace("\u2019", "'"))
         since_negation = NEGATION_REACH + 1
         for i, word in enumerate(words):
             following = words[i + 1] if i + 1 < len(words) else ""

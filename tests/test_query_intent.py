@@ -1,10 +1,19 @@
 """Long consumer questions: chatter removed, the article named found, the asked type preferred."""
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from faq.models import FAQ, Article, Status
 from search_index import query_cache
 from search_index.indexer import rebuild
-from search_index.intent import is_chatter, question_types, strip_chatter
+from search_index.intent import (
+    _TYPE_PATTERNS,
+    CHATTER,
+    MAX_TYPES,
+    is_chatter,
+    question_types,
+    strip_chatter,
+)
 from search_index.query import TermStats, choose_words, search
 from search_index.searcher import close_searcher
 from search_index.synonyms import Glossary, analyse
@@ -16,6 +25,27 @@ def test_form_fields_placeholders_and_greetings_are_removed():
         "EMAIL: [EMAIL] Hello - Dear Dr, is angina inherited? Thank you so much"
     )
     assert strip_chatter(text) == "- , is angina inherited?"
+
+
+def reference_strip_chatter(text):
+    return " ".join(CHATTER.sub(" ", text).split())
+
+
+def reference_question_types(text):
+    found = [(m.start(), kind) for kind, p in _TYPE_PATTERNS if (m := p.search(text))]
+    return [kind for _, kind in sorted(found)[:MAX_TYPES]]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([
+    "Hello", "DEAR DR.", "Thank You", "[NAME]", "EMAIL:", "Mon, 19 Jan 2015 19:48:21 GMT",
+    "Is it INHERITED", "treatment", "Cure", "side Effects", "how MANY", "risk", "my", "pain",
+    "i was wondering if", "ſ", "İ", "K", " ", ",", "-", "\n",
+]), max_size=12))
+def test_lower_cased_ascii_searches_find_what_ignorecase_finds(words):
+    text = " ".join(words)
+    assert strip_chatter(text) == reference_strip_chatter(text)
+    assert question_types(text) == reference_question_types(text)
 
 
 def test_family_and_politeness_words_are_chatter():

@@ -110,6 +110,13 @@ def test_any_text_analyses_as_the_filter_chain(text, options):
     assert tokens(vocabulary_analyzer(), text, options) == expected
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.sampled_from(SAMPLES), st.text(max_size=80)))
+def test_terms_are_the_tokens_texts(text):
+    for analyzer in (medical_analyzer(), vocabulary_analyzer()):
+        assert analyzer.terms(text) == [t.text for t in analyzer(text)]
+
+
 def test_a_full_cache_starts_afresh_and_still_analyses(monkeypatch):
     monkeypatch.setattr(analysis, "CACHE_WORDS", 3)
     analyzer = medical_analyzer()
