@@ -13,10 +13,12 @@ import pickle
 import stat
 import zlib
 
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.filebased import FileBasedCache
 from django.core.exceptions import ImproperlyConfigured
 
 CULL_EVERY = 200
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
 COMPRESS_FROM = 16_384  # bytes of an entry's pickle
 
 
@@ -27,6 +29,7 @@ class SearchFileCache(FileBasedCache):
     def __init__(self, location, params):
         super().__init__(location, params)
         self._writes = itertools.count()
+        self._names = itertools.count()  # of temporary files, with the process id
         # Made (or found) now, before anything in it is read: in sticky /dev/shm nobody else
         # can then swap it for theirs.
         self._createdir()
@@ -41,9 +44,37 @@ class SearchFileCache(FileBasedCache):
         packer = zlib.compressobj(0 if len(data) < COMPRESS_FROM else 1)
         file.write(packer.compress(data) + packer.flush())
 
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        # As Django writes an entry (a temporary file renamed over the entry), in four system
+        # calls instead of nine: no directory check, random name or same-file test first. A
+        # write took 0.45 ms of a new query's first page.
+        fname = self._key_to_file(key, version)
+        self._cull()
+        temporary = f"{fname}.{os.getpid()}-{next(self._names)}.tmp"
+        try:
+            fd = os.open(temporary, _NEW_FILE, 0o600)
+        except FileNotFoundError:  # the directory was deleted meanwhile
+            self._createdir()
+            _check_private(self._dir)
+            fd = os.open(temporary, _NEW_FILE, 0o600)
+        try:
+            with open(fd, "wb") as file:
+                self._write_content(file, timeout, value)
+            os.replace(temporary, fname)
+        except BaseException:
+            _remove_quietly(temporary)
+            raise
+
     def _cull(self):
         if next(self._writes) % CULL_EVERY == 0:
             super()._cull()
+
+
+def _remove_quietly(path: str) -> None:
+    try:
+        os.remove(path)
+    except OSError:
+        pass
 
 
 def _check_private(path: str) -> None:

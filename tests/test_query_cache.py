@@ -1,5 +1,6 @@
 """Rankings shared between server processes through Django's file cache, keyed by index state."""
 import os
+import pickle
 
 import pytest
 
@@ -106,6 +107,24 @@ def test_the_file_cache_is_culled_though_not_on_every_write(tmp_path, monkeypatc
     entries = len(list(tmp_path.glob("*.djcache")))
     assert entries <= 10 + 5, entries
     assert cache.get("key59") == 59
+
+
+def test_the_file_cache_writes_whole_entries_and_leaves_no_temporary_files(tmp_path):
+    import shutil
+
+    from search_index.file_cache import SearchFileCache
+
+    cache = SearchFileCache(str(tmp_path / "cache"), {})
+    cache.set("key", "first")
+    cache.set("key", "second")  # replaced, not appended to
+    assert cache.get("key") == "second"
+    shutil.rmtree(tmp_path / "cache")  # deleted while the site runs
+    cache.set("key", "third")
+    assert cache.get("key") == "third"
+    assert (tmp_path / "cache").stat().st_mode & 0o777 == 0o700
+    with pytest.raises((AttributeError, TypeError, pickle.PicklingError)):
+        cache.set("unpicklable", lambda: None)  # fails half-written
+    assert [p.suffix for p in (tmp_path / "cache").iterdir()] == [".djcache"]
 
 
 def test_the_file_cache_makes_its_directory_private_at_once(tmp_path):
