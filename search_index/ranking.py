@@ -78,11 +78,15 @@ class _ArrayLRU:
         self.lock = threading.Lock()
 
     def get(self, key: tuple) -> tuple | None:
-        with self.lock:
-            found = self.entries.get(key)
-            if found is not None:
+        # Without the lock: each OrderedDict call is atomic, and a query makes hundreds of
+        # these. An entry evicted between the two calls is still returned, once.
+        found = self.entries.get(key)
+        if found is not None:
+            try:
                 self.entries.move_to_end(key)
-            return found
+            except KeyError:
+                pass
+        return found
 
     def put(self, key: tuple, arrays: tuple) -> None:
         with self.lock:
@@ -251,8 +255,28 @@ class _SearcherState:
                 self.live[np.fromiter(reader.deleted_docs_set, np.int64) + offset] = False
         self.scores = _ArrayLRU(lambda: SCORES_BYTES)
         self.fields: dict[str, tuple[float, float] | None] = {}  # see ArrayRanker._field
+        # Every document's length in each scored field, one row per field, over the whole
+        # searcher: scoring a question's terms gathers their lengths in one call.
+        self.leaves = leaves
+        self.lengths = np.empty((0, size), np.float64)
+        self.length_rows: dict[str, int] = {}
+        self._adding_row = threading.Lock()
         # A new searcher follows a commit: the lexicons of segments merged away can go.
         lexicon.keep_only({segment_key(reader) for reader, _offset in leaves})
+
+    def length_row(self, fieldname: str) -> int:
+        """The row of self.lengths that holds the field's lengths (added when first asked)."""
+        row = self.length_rows.get(fieldname)
+        if row is None:
+            with self._adding_row:  # threads of one process share the searcher
+                row = self.length_rows.get(fieldname)
+                if row is None:
+                    whole = [_field_lengths(reader, fieldname) for reader, _ in self.leaves]
+                    # The table is replaced whole, then the row named: a reader of the old
+                    # table never looks up the new row.
+                    self.lengths = np.vstack([self.lengths, np.concatenate(whole)[np.newaxis]])
+                    row = self.length_rows[fieldname] = len(self.length_rows)
+        return row
 
 
 def _state_of(searcher: Searcher, leaves: list, size: int) -> _SearcherState:
@@ -405,7 +429,10 @@ class ArrayRanker:
         """Whoosh's BM25F score of each term in each document holding it, as arrays."""
         empty = (np.empty(0, np.int64), np.empty(0, np.float64))
         found: dict[tuple, tuple] = {}
-        parts: list[tuple] = []  # per term and segment: ids, weights, lengths
+        scored: list[tuple] = []  # the keys found somewhere, in order
+        # Per term and segment holding it, in order: ids, weights, how many, where the
+        # segment starts, its field's row of lengths.
+        ids_parts, weight_parts, sizes, offsets, rows = [], [], [], [], []
         counts, idfs, bs, averages = [], [], [], []
         for key in keys:
             fieldname, text = key
@@ -413,34 +440,37 @@ class ArrayRanker:
             if field is None:
                 found[key] = empty
                 continue
-            lists = [(_postings(reader, fieldname, text)[:2], reader, offset)
-                     for reader, offset in self.leaves]
-            lists = [(ids, weights, reader, offset) for (ids, weights), reader, offset in lists
-                     if len(ids)]
-            total = sum(len(ids) for ids, *_rest in lists)
+            total = 0
+            for reader, offset in self.leaves:
+                ids, weights = _postings(reader, fieldname, text)[:2]
+                if len(ids):
+                    ids_parts.append(ids)
+                    weight_parts.append(weights)
+                    sizes.append(len(ids))
+                    offsets.append(offset)
+                    rows.append(self.state.length_row(fieldname))
+                    total += len(ids)
             if not total:
                 # As Whoosh does, a term found nowhere scores nothing; its idf is not even
                 # defined on an empty index.
                 found[key] = empty
                 continue
-            for ids, weights, reader, offset in lists:
-                lengths = _field_lengths(reader, fieldname)[ids]
-                parts.append((ids.astype(np.int64) + offset, weights, lengths))
+            scored.append(key)
             counts.append(total)
             # Whoosh's BM25F idf, from the postings at hand: a segment's document frequency
             # is its number of postings.
             idfs.append(log(self.size / (total + 1)) + 1)
             bs.append(field[0])
             averages.append(field[1])
-        if parts:
-            tf = np.concatenate([p[1] for p in parts]).astype(np.float64)
-            lengths = np.concatenate([p[2] for p in parts])
+        if scored:
+            ids = np.concatenate(ids_parts).astype(np.int64)
+            ids += np.array(offsets).repeat(sizes)
+            lengths = self.state.lengths[np.array(rows).repeat(sizes), ids]
+            tf = np.concatenate(weight_parts).astype(np.float64)
             idf, B, average = (np.array(v).repeat(counts) for v in (idfs, bs, averages))
             K1 = self.weighting.K1
             scores = idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * lengths / average))
-            ids = np.concatenate([p[0] for p in parts])
             ends = np.array(counts).cumsum()
-            scored = [key for key in keys if key not in found]
             for key, start, end in zip(scored, ends - counts, ends, strict=True):
                 # Copies: a view would keep every term of the pass alive in the cache.
                 found[key] = (ids[start:end].copy(), scores[start:end].copy())
