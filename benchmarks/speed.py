@@ -87,9 +87,9 @@ def in_own_process(function, *args):
     result.
 
     Search latency is then measured in a process that never imported or rebuilt, as a
-    server's. Measured in the process that had just rebuilt, every pass was slower: the dev
-    questions' first pass had a p95 of 10.3 to 13.4 ms (7.0 and 8.1 here), the best of three
-    7.4 to 8.1 ms (6.8 and 7.0).
+    server's. Measured in the process that had just rebuilt, every pass was slower: with the
+    same code, the dev questions' first pass had a p95 of 12.5 and 10.3 ms (8.1 and 7.0 ms
+    here), the best of three 7.4 and 8.1 ms (7.0 and 6.8).
     """
     import multiprocessing
 
