@@ -110,6 +110,7 @@ def section_document(section: Section) -> dict:
         "also_called": also_called,
         "article_slug": article.slug,
         "kind": section.kind,
+        "answered": "yes",
         "url": f"{_article_url(article.slug)}#{section.slug}",  # Section.get_absolute_url
         "source_name": article.source_name or _site_name(),
         "source_url": article.source_url or _article_url(article.slug),
@@ -122,7 +123,8 @@ def faq_document(faq: FAQ) -> dict:
     article = faq.article if faq.article and faq.article.is_published else None
     article_title = article.title if article else ""
     body = plain_text(faq.answer)
-    if not body:
+    answered = bool(body)
+    if not answered:
         body = _words(faq.question, article_title)
     heading_path = f"{article_title}{PATH_SEPARATOR}{faq.question}" if article else faq.question
     also_called = "\n".join(article.also_called_list()) if article else ""
@@ -136,6 +138,7 @@ def faq_document(faq: FAQ) -> dict:
         "also_called": also_called,
         "article_slug": article.slug if article else "",
         "kind": faq.question_type,
+        "answered": "yes" if answered else "no",
         "url": _faq_url(faq),  # FAQ.get_absolute_url
         "source_name": faq.source_name or (article and article.source_name) or _site_name(),
         "source_url": faq.source_url or (article and article.source_url) or "",

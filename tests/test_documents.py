@@ -30,6 +30,7 @@ def test_section_document_has_every_field_and_links_to_the_anchor():
     assert doc["also_called"] == "Paresthesia\nPins and needles"
     assert doc["article_slug"] == "numb-legs"
     assert doc["kind"] == "cause"
+    assert doc["answered"] == "yes"
     assert doc["url"] == "/articles/numb-legs/#causes" == section.get_absolute_url()
     assert doc["source_name"] == "Symptom Search"
     assert doc["source_url"] == "/articles/numb-legs/" == article.get_absolute_url()
@@ -70,6 +71,8 @@ def test_faq_with_empty_answer_is_searchable_by_question_and_article():
     article = make_article(title="Peripheral neuropathy")
     doc = faq_document(make_faq(article, question="What causes it?", answer="  "))
     assert doc["body"] == "What causes it?\nPeripheral neuropathy"
+    assert doc["answered"] == "no"  # ranked below answers (query.py)
+    assert faq_document(make_faq(article, answer="Nerve damage."))["answered"] == "yes"
 
 
 def test_faq_of_draft_article_does_not_leak_the_draft_title():

@@ -14,7 +14,7 @@ from search_index.intent import (
     question_types,
     strip_chatter,
 )
-from search_index.query import TermStats, choose_words, search
+from search_index.query import TermStats, build_query, choose_words, parse_clauses, search
 from search_index.searcher import close_searcher
 from search_index.synonyms import Glossary, analyse
 
@@ -190,3 +190,39 @@ def test_hits_kind_and_article_come_from_columns_or_stored_fields(db, tmp_path):
     with ix.searcher() as searcher:
         assert [kind_and_article(searcher, d) for d in expected] == list(expected.values())
         assert searcher._kind_columns is None
+
+
+def test_an_answer_ranks_above_a_withheld_one_matching_as_well(db, tmp_path):
+    from whoosh.filedb.filestore import FileStorage
+
+    from search_index.schema import build_schema
+    from search_index.searcher import answer_withheld, get_searcher
+    from search_index.storage import ArrayIndex
+
+    gout = topic("Gout")
+    make_faq(gout, "gout-source", "How is gout treated?", "treatment", "")  # withheld
+    make_faq(gout, "gout-answered", "How is gout treated?", "treatment",
+             "Pain relievers during a flare, then medicines that lower uric acid over months.")
+    rebuild()
+    try:
+        searcher = get_searcher()
+        withheld = {searcher.stored_fields(d)["doc_id"]: answer_withheld(searcher, d)
+                    for d in range(searcher.doc_count_all())}
+        assert sorted(withheld.values()) == [False, True]
+        # Its body is just its question: plain BM25 ranks it first.
+        plain = searcher.search(build_query(parse_clauses("how is gout treated"), []))
+        assert plain[0]["doc_id"] == next(key for key, no in withheld.items() if no)
+        query_cache.clear()
+        found = search("how is gout treated")
+        assert [hit.url for hit in found.hits[:2]] == ["/faqs/gout-answered/", "/faqs/gout-source/"]
+    finally:
+        close_searcher()
+    # An index written before the column existed ranks as plain BM25 did, without failing.
+    old = build_schema()
+    old.remove("answered")
+    ix = ArrayIndex.create(FileStorage(str(tmp_path)), old, "MAIN")
+    writer = ix.writer()
+    writer.add_document(doc_id="faq:1", doc_type="faq", title="How is gout treated?")
+    writer.commit()
+    with ix.searcher() as searcher:
+        assert not answer_withheld(searcher, 0)
