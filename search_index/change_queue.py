@@ -13,7 +13,14 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 from whoosh.index import LockError
 
-from .documents import INDEXED_MODELS, count_indexable, doc_id, load_indexable, spare_document
+from .documents import (
+    INDEXED_MODELS,
+    count_indexable,
+    doc_id,
+    fitted,
+    load_indexable,
+    spare_document,
+)
 from .models import IndexChange
 from .storage import (
     INDEX_ERRORS,
@@ -130,7 +137,7 @@ def _apply_batch(batch: list[IndexChange]) -> tuple[int, int]:
         documents = _current_documents(ix, writer, batch, failed_ids)
         for change_ids, document in documents:
             try:
-                writer.update_document(**document)
+                writer.update_document(**fitted(document, writer.schema))
             except Exception as exc:  # one bad row must not hold back the others
                 logger.exception("cannot index %s", document["doc_id"])
                 _record_failure(change_ids, exc)

@@ -198,6 +198,12 @@ def make_document(obj: Model) -> dict:
     return INDEXED_MODELS[model_name(obj)][1](obj)
 
 
+def fitted(document: dict, schema) -> dict:
+    """The document without the fields an index written by an earlier release lacks (its
+    next rebuild adds them), so that saves still reach that index meanwhile."""
+    return {name: value for name, value in document.items() if name in schema}
+
+
 def iter_documents(chunk_size: int = 1000) -> Iterator[dict]:
     """Every indexable row's document, model by model in primary-key order."""
     for name, (_, to_document) in INDEXED_MODELS.items():

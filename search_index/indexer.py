@@ -25,7 +25,7 @@ from .change_queue import (
     mark_covered,
     pending_changes,
 )
-from .documents import INDEXED_MODELS, count_indexable, iter_documents, spare_document
+from .documents import INDEXED_MODELS, count_indexable, fitted, iter_documents, spare_document
 from .models import IndexChange
 from .schema import build_schema
 from .storage import (
@@ -214,7 +214,7 @@ def _reconcile_documents(ix: Index) -> ReconcileStats:
                 continue
             words.update(document_words(document))
             if held is not None:
-                writer.update_document(**held)
+                writer.update_document(**fitted(held, writer.schema))
             held = document
         stats.deleted = list(in_index)
         _carry_vocabulary(ix, stats.updated + stats.deleted, words, held, writer)
@@ -236,7 +236,7 @@ def _carry_vocabulary(ix: Index, replaced: list[str], words: Counter, held, writ
         extra = carry_on(searcher, replaced, words, held, spare_document)
     for document in (held, extra):
         if document is not None:
-            writer.update_document(**document)
+            writer.update_document(**fitted(document, writer.schema))
 
 
 def _stored_documents(ix: Index, stored_names: list[str]) -> dict[str, list[dict]]:

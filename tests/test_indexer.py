@@ -266,3 +266,22 @@ def test_parallel_rebuild_gives_the_same_index(quiet, monkeypatch):
     assert stats.documents == {"section": 40, "faq": 0}
     assert all_ids() == single == sorted(f"section:{s.pk}" for s in sections)
     assert indexer.reconcile().changed == 0
+
+
+def test_saves_reach_an_index_written_before_a_field_was_added(quiet, index_dir):
+    """Until its next rebuild, an index of the previous release lacks `answered`."""
+    from search_index.schema import build_schema
+
+    older = build_schema()
+    older.remove("answered")
+    index_dir.mkdir(parents=True, exist_ok=True)
+    whoosh_index.create_in(str(index_dir), older)
+    section = make_section()
+    queue("section", section.pk)
+    assert indexer.apply_pending() == 1
+    assert stored(f"section:{section.pk}")["title"] == section.heading
+    stale = make_section()
+    assert indexer.reconcile().added == [f"section:{stale.pk}"]
+    assert "answered" not in open_index(create=False).schema
+    indexer.rebuild()  # the rebuild writes the new schema
+    assert "answered" in open_index(create=False).schema
