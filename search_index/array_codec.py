@@ -51,12 +51,12 @@ if array("I").itemsize != 4 or array("f").itemsize != 4:  # pragma: no cover - e
     raise ImportError("array_codec needs 4-byte unsigned ints and floats")
 
 
-class PackedPositions(Positions):
-    """Positions as packed unsigned 32-bit integers: numpy reads a posting list's in one call."""
+class _AnalysedAtOnce:
+    """A format's word_values with each term's positions from the analyzer at once, where it
+    gives them (the project's does): Whoosh's way, a Token per word through two generators,
+    was a fifth of a rebuild's indexing time."""
 
     def word_values(self, value, analyzer, **kwargs):
-        # The project's analyzer gives each term's positions at once; Whoosh's way, a Token
-        # per word through two generators, was a fifth of a rebuild's indexing time.
         term_positions = getattr(analyzer, "term_positions", None)
         if term_positions is None or not isinstance(value, str) or kwargs.get("tokenize") is False:
             yield from super().word_values(value, analyzer, **kwargs)
@@ -64,7 +64,14 @@ class PackedPositions(Positions):
         boost = self.field_boost
         for word, places in term_positions(value).items():
             # A token's boost is 1.0 here, so a term weighs its count (Whoosh sums the boosts).
-            yield word, len(places), len(places) * boost, array("I", places).tobytes()
+            yield word, len(places), len(places) * boost, self._encoded(places)
+
+
+class PackedPositions(_AnalysedAtOnce, Positions):
+    """Positions as packed unsigned 32-bit integers: numpy reads a posting list's in one call."""
+
+    def _encoded(self, places: list[int]) -> bytes:
+        return array("I", places).tobytes()
 
     def encode(self, poslist):
         return array("I", poslist).tobytes()
@@ -78,19 +85,11 @@ class PackedPositions(Positions):
         return len(valuestring) // 4
 
 
-class TermCounts(Frequency):
-    """Whoosh's Frequency format, each term's count taken from the analyzer at once (see
-    PackedPositions.word_values)."""
+class TermCounts(_AnalysedAtOnce, Frequency):
+    """Whoosh's Frequency format, each term's count taken from the analyzer at once."""
 
-    def word_values(self, value, analyzer, **kwargs):
-        term_positions = getattr(analyzer, "term_positions", None)
-        if term_positions is None or not isinstance(value, str) or kwargs.get("tokenize") is False:
-            yield from super().word_values(value, analyzer, **kwargs)
-            return
-        boost = self.field_boost
-        for word, places in term_positions(value).items():
-            count = len(places)
-            yield word, count, count * boost, pack_uint(count)
+    def _encoded(self, places: list[int]) -> bytes:
+        return pack_uint(len(places))
 
 
 def _pack(data: bytes, level: int) -> bytes:
