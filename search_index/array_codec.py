@@ -6,7 +6,7 @@ meeting a common word for the first time unpickled tens of thousands of objects,
 posting, and checking a phrase walked the positions one Python call at a time. Here a block
 holds packed arrays (ids as deltas, weights, every posting's values joined, their lengths), and
 positions are packed 32-bit integers: numpy reads a list with a few calls a block
-(`read_postings`). Whoosh's matcher interface is kept, so merges, highlighting and Whoosh's
+(`read_list`). Whoosh's matcher interface is kept, so merges, highlighting and Whoosh's
 own searcher read these segments as before.
 
 After a list of positions, outside the extent Whoosh knows, the same positions are written
@@ -311,23 +311,9 @@ def has_position_columns(codec) -> bool:
     return getattr(codec, "position_columns", False)
 
 
-def list_end(terminfo) -> int:
-    """Where a term's posting list ends in its postings file: its position columns follow."""
-    offset, length = terminfo.extent()
-    if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves it in a 1-tuple
-        (length,) = length
-    return offset + length
-
-
-def read_postings(postfile, offset: int) -> tuple[np.ndarray, np.ndarray]:
-    """The posting list at offset in a segment's postings file (a term's extent), as arrays:
-    (ids, weights)."""
-    ids, weights, _end = read_list(postfile, offset)
-    return ids, weights
-
-
 def read_list(postfile, offset: int) -> tuple[np.ndarray, np.ndarray, int]:
-    """read_postings, and where the list ends (its position columns start there).
+    """The posting list at offset in a segment's postings file (a term's extent), as arrays,
+    and where it ends (its position columns start there): (ids, weights, end).
 
     Blocks are read by position (_block_at): no matcher object, no shared file pointer.
     """
@@ -359,7 +345,7 @@ def position_spans(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Where the positions of the documents `among` lie in a term's position column.
 
-    `ids` are the term's postings (read_postings), `columns` where its position columns
+    `ids` are the term's postings (read_list), `columns` where its position columns
     start (the end of its extent), and every document of `among` must hold the term. The
     result is (first, end, column): the positions of among[i] are column[first[i]:end[i]].
     Nothing is decompressed or copied: a phrase's candidates are few, and a common word's

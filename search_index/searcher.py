@@ -170,12 +170,8 @@ def _column(searcher: Searcher, fieldname: str):
 
 
 def _kind_columns(searcher: Searcher) -> tuple | None:
-    reader = searcher.reader()
-    leaves = [leaf for leaf, _offset in reader.leaf_readers()]
-    # Whoosh's MultiReader leaves segments without a column out of its offsets: all or none.
-    if not all(leaf.has_column("kind") and leaf.has_column("article_slug") for leaf in leaves):
-        return None
-    return reader.column_reader("kind"), reader.column_reader("article_slug")
+    kinds, slugs = _column(searcher, "kind"), _column(searcher, "article_slug")
+    return None if kinds is None or slugs is None else (kinds, slugs)
 
 
 def close_searcher() -> None:

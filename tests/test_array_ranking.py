@@ -10,12 +10,13 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.scoring import TF_IDF
 
 from search_index import lexicon, ranking
-from search_index.array_codec import ArrayCodec, has_position_columns, list_end, read_list
+from search_index.array_codec import ArrayCodec, has_position_columns, read_list
 from search_index.query import build_query, parse_clauses, plan
 from search_index.ranking import ArrayRanker, Unsupported, rank_documents
 from search_index.schema import build_schema
 from search_index.storage import ArrayIndex
 from search_index.synonyms import Glossary
+from tests.test_array_codec import extent_end
 
 FIELDS = ["title", "body", "article_title", "heading_path", "also_called"]
 WORDS = (
@@ -322,7 +323,7 @@ def test_lexicons_list_every_term_where_whoosh_finds_it(segmented_index):
                     offset, count = lexicon.unpack(table[term.decode()])
                     assert (offset, count) == (info.extent()[0], info.doc_frequency())
                     ids, weights, end = read_list(leaf._terms._postfile, offset)
-                    assert end == list_end(info)
+                    assert end == extent_end(info)
                     field = leaf.schema[fieldname]
                     raw = leaf._terms.matcher(fieldname, term, field.format)  # deleted ones too
                     expected = list(raw.items_as("weight"))
