@@ -255,6 +255,7 @@ class _SearcherState:
                 self.live[np.fromiter(reader.deleted_docs_set, np.int64) + offset] = False
         self.scores = _ArrayLRU(lambda: SCORES_BYTES)
         self.fields: dict[str, tuple[float, float] | None] = {}  # see ArrayRanker._field
+        self.factors: dict[tuple, np.ndarray] = {}  # see term_factors
         # Every document's length in each scored field, one row per field, over the whole
         # searcher: scoring a question's terms gathers their lengths in one call.
         self.leaves = leaves
@@ -317,16 +318,21 @@ class ArrayRanker:
         self.state = _state_of(searcher, self.leaves, self.size)
         self.live = self.state.live
 
-    def rank(self, query: wq.Query, limit: int) -> list[tuple[int, float]]:
-        """The best `limit` (docnum, score) pairs, best first, as searcher.search would rank."""
+    def rank(
+        self, query: wq.Query, limit: int, factors: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        """The best `limit` (docnum, score) pairs, best first, as searcher.search would rank;
+        `factors` (one per document, see term_factors) multiply the scores first."""
         bonuses: list[wq.Phrase] = []
         matches = self._evaluate(query, bonuses)
+        if factors is not None:
+            matches.scores *= factors
         found = (matches.hits & self.live).nonzero()[0]
         best = self._best(found, matches.scores, max(limit, BONUS_CANDIDATES))
         if bonuses and len(best):
             head = best[:BONUS_CANDIDATES]
             extra = self._bonus(bonuses, head)
-            matches.scores[head] += extra
+            matches.scores[head] += extra if factors is None else extra * factors[head]
             best = self._best(best, matches.scores, limit)
         else:
             best = best[:limit]
@@ -702,10 +708,34 @@ def _only_adds_score(query: wq.Query, looked_up: set) -> bool:
     return all((query.fieldname, word) in looked_up for word in query.words)
 
 
-def rank_documents(searcher: Searcher, query: wq.Query, limit: int) -> list[tuple[int, float]]:
-    """The best (docnum, score) pairs for a query, through the arrays when they can serve it."""
+def rank_documents(
+    searcher: Searcher, query: wq.Query, limit: int, factors: np.ndarray | None = None
+) -> list[tuple[int, float]]:
+    """The best (docnum, score) pairs for a query, through the arrays when they can serve it;
+    `factors` (one per document, see term_factors) multiply the scores before the best are
+    chosen."""
     try:
-        return ArrayRanker(searcher).rank(query, limit)
+        return ArrayRanker(searcher).rank(query, limit, factors)
     except Unsupported:
-        found = searcher.search(query, limit=limit, optimize=False)
-        return [(hit.docnum, hit.score) for hit in found]
+        if factors is None:
+            found = searcher.search(query, limit=limit, optimize=False)
+            return [(hit.docnum, hit.score) for hit in found]
+        found = searcher.search(query, limit=None, optimize=False)
+        scored = [(hit.docnum, hit.score * float(factors[hit.docnum])) for hit in found]
+        return sorted(scored, key=lambda hit: (-hit[1], hit[0]))[:limit]
+
+
+def term_factors(searcher: Searcher, fieldname: str, text: str, factor: float) -> np.ndarray:
+    """One factor per document of the searcher: `factor` where the field holds the term, 1
+    elsewhere (and everywhere on an index without the field). Worked out once per searcher."""
+    leaves = [(s.reader(), offset) for s, offset in searcher.leaf_searchers()]
+    state = _state_of(searcher, leaves, searcher.doc_count_all())
+    key = (fieldname, text, factor)
+    found = state.factors.get(key)
+    if found is None:
+        found = np.ones(searcher.doc_count_all(), np.float64)
+        if fieldname in searcher.schema:
+            for reader, offset in leaves:
+                found[_postings(reader, fieldname, text)[0].astype(np.int64) + offset] = factor
+        state.factors[key] = found
+    return found

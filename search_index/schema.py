@@ -32,8 +32,8 @@ def build_schema() -> Schema:
         article_slug=ID(stored=True, sortable=TextColumn()),  # one article must not fill a page
         kind=ID(stored=True, sortable=TextColumn()),  # section kind or FAQ question type
         # "no" for an imported FAQ whose answer the source withheld (its page links there):
-        # ranked below answers (query.py). A column, read for the best hits only.
-        answered=ID(sortable=TextColumn()),
+        # ranked below answers (query.py, ranking.term_factors).
+        answered=ID(),
         url=STORED(),
         source_name=STORED(),
         source_url=STORED(),

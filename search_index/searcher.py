@@ -150,15 +150,6 @@ def kind_and_article(searcher: Searcher, docnum: int) -> tuple[str, str]:
 _UNREAD = object()
 
 
-def answer_withheld(searcher: Searcher, docnum: int) -> bool:
-    """True for a FAQ whose answer the source withheld (False on indexes written before
-    the `answered` column existed, until their next rebuild)."""
-    column = searcher.__dict__.get("_answered_column", _UNREAD)
-    if column is _UNREAD:
-        column = searcher.__dict__["_answered_column"] = _column(searcher, "answered")
-    return column is not None and column[docnum] == "no"
-
-
 def _column(searcher: Searcher, fieldname: str):
     reader = searcher.reader()
     if fieldname not in reader.schema:

@@ -352,3 +352,21 @@ def test_lexicons_of_segments_merged_away_are_dropped(segmented_index):
         assert_same(ArrayRanker(searcher).rank(query, 50), whoosh_ranking(searcher, query, 50))
         assert not set(lexicon._tables) & before
     ranking.clear_cache()
+
+
+@pytest.mark.parametrize("weighting", [None, TF_IDF()], ids=["arrays", "whoosh's own"])
+def test_term_factors_multiply_scores_before_the_best_are_chosen(segmented_index, weighting):
+    query, _terms = plan("numb feet pain night", Glossary())
+    options = {} if weighting is None else {"weighting": weighting}
+    with segmented_index.searcher(**options) as searcher:
+        ranking.clear_cache()
+        factors = ranking.term_factors(searcher, "body", "sciatica", 0.25)
+        assert factors[factors != 1].size and set(factors.tolist()) == {0.25, 1.0}
+        everything = dict(whoosh_ranking(searcher, query, None))
+        assert {d for d, f in enumerate(factors) if f == 0.25 and d in everything}
+        expected = sorted(((d, s * factors[d]) for d, s in everything.items()),
+                          key=lambda hit: (-hit[1], hit[0]))[:20]
+        assert_same(rank_documents(searcher, query, 20, factors), expected)
+        # Worked out once per searcher; no field, no factor.
+        assert ranking.term_factors(searcher, "body", "sciatica", 0.25) is factors
+        assert set(ranking.term_factors(searcher, "nofield", "x", 0.5).tolist()) == {1.0}

@@ -195,8 +195,10 @@ def test_hits_kind_and_article_come_from_columns_or_stored_fields(db, tmp_path):
 def test_an_answer_ranks_above_a_withheld_one_matching_as_well(db, tmp_path):
     from whoosh.filedb.filestore import FileStorage
 
+    from search_index.query import WITHHELD_FACTOR
+    from search_index.ranking import term_factors
     from search_index.schema import build_schema
-    from search_index.searcher import answer_withheld, get_searcher
+    from search_index.searcher import get_searcher
     from search_index.storage import ArrayIndex
 
     gout = topic("Gout")
@@ -206,18 +208,19 @@ def test_an_answer_ranks_above_a_withheld_one_matching_as_well(db, tmp_path):
     rebuild()
     try:
         searcher = get_searcher()
-        withheld = {searcher.stored_fields(d)["doc_id"]: answer_withheld(searcher, d)
+        factors = term_factors(searcher, "answered", "no", WITHHELD_FACTOR)
+        withheld = {searcher.stored_fields(d)["url"]: factors[d]
                     for d in range(searcher.doc_count_all())}
-        assert sorted(withheld.values()) == [False, True]
+        assert withheld == {"/faqs/gout-source/": WITHHELD_FACTOR, "/faqs/gout-answered/": 1.0}
         # Its body is just its question: plain BM25 ranks it first.
         plain = searcher.search(build_query(parse_clauses("how is gout treated"), []))
-        assert plain[0]["doc_id"] == next(key for key, no in withheld.items() if no)
+        assert plain[0]["url"] == "/faqs/gout-source/"
         query_cache.clear()
         found = search("how is gout treated")
         assert [hit.url for hit in found.hits[:2]] == ["/faqs/gout-answered/", "/faqs/gout-source/"]
     finally:
         close_searcher()
-    # An index written before the column existed ranks as plain BM25 did, without failing.
+    # An index written before the field existed ranks as plain BM25 did, without failing.
     old = build_schema()
     old.remove("answered")
     ix = ArrayIndex.create(FileStorage(str(tmp_path)), old, "MAIN")
@@ -225,4 +228,4 @@ def test_an_answer_ranks_above_a_withheld_one_matching_as_well(db, tmp_path):
     writer.add_document(doc_id="faq:1", doc_type="faq", title="How is gout treated?")
     writer.commit()
     with ix.searcher() as searcher:
-        assert not answer_withheld(searcher, 0)
+        assert term_factors(searcher, "answered", "no", WITHHELD_FACTOR).tolist() == [1.0]
