@@ -207,21 +207,33 @@ def preload(
     """
     read = 0
     for leaf, _offset in reader.leaf_readers():
-        terms = getattr(leaf, "_terms", None)
         segment = segment_key(leaf)
         for fieldname in fieldnames:
-            if terms is None or fieldname not in leaf.schema:
+            if getattr(leaf, "_terms", None) is None or fieldname not in leaf.schema:
                 continue
-            field = leaf.schema[fieldname]
-            for text, info in leaf.iter_field(fieldname):
-                if info.doc_frequency() < min_documents:
-                    continue
-                _cache.put((segment, fieldname, field.from_bytes(text)),
-                           _postings_of(terms, field, info))
+            for text, found in _common_lists(leaf, fieldname, min_documents):
+                _cache.put((segment, fieldname, text), found)
                 read += 1
                 if _cache.size >= CACHE_BYTES * PRELOAD_SHARE:
                     return read
     return read
+
+
+def _common_lists(leaf: IndexReader, fieldname: str, min_documents: int):
+    """(text, postings) of the field's words in at least min_documents documents of one
+    segment, in lexicon order; from the segment's lexicon table when start-up made one, not
+    by walking Whoosh's lexicon a second time."""
+    terms, field = leaf._terms, leaf.schema[fieldname]
+    listed = lexicon.table(leaf, fieldname)
+    if listed is not None:
+        for text, value in listed.items():
+            offset, count = lexicon.unpack(value)
+            if count >= min_documents:
+                yield text, _postings_at(terms, field, offset)
+        return
+    for term, info in leaf.iter_field(fieldname):
+        if info.doc_frequency() >= min_documents:
+            yield field.from_bytes(term), _postings_of(terms, field, info)
 
 
 def _field_lengths(reader: IndexReader, fieldname: str) -> np.ndarray:

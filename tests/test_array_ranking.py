@@ -269,10 +269,13 @@ def test_scores_are_remembered_per_searcher_within_a_bound(segmented_index, monk
         assert len(searcher._ranking_state.scores.entries) == 1
 
 
-def test_preloaded_lists_are_those_a_query_would_read(segmented_index):
+@pytest.mark.parametrize("listed", [False, True], ids=["looked up", "listed"])
+def test_preloaded_lists_are_those_a_query_would_read(segmented_index, listed):
     fields = ["title", "body", "heading_path"]
     with segmented_index.searcher() as searcher:
         ranking.clear_cache()
+        if listed:
+            lexicon.build(searcher.reader(), fields)
         read = ranking.preload(searcher.reader(), fields, min_documents=5)
         assert read > 0
         kept = dict(ranking._cache.entries)
@@ -282,7 +285,7 @@ def test_preloaded_lists_are_those_a_query_would_read(segmented_index):
                     key = (ranking.segment_key(leaf), fieldname, text.decode())
                     assert (key in kept) == (info.doc_frequency() >= 5)
                     if key in kept:
-                        fresh = ranking._read_postings(leaf, fieldname, text.decode())
+                        fresh = ranking._postings_of(leaf._terms, leaf.schema[fieldname], info)
                         assert len(kept[key]) == len(fresh)
                         for mine, theirs in zip(kept[key], fresh, strict=True):
                             assert np.array_equal(mine, theirs)
