@@ -162,7 +162,8 @@ class SearchTermsAdmin(ReadOnlyAdmin):
 
 
 def search_terms_report(since) -> dict:
-    """Most frequent and zero-result queries since a time, with overall figures."""
+    """Most frequent and zero-result queries since a time, how often each kind of
+    urgent-care banner was shown, and overall figures."""
     logs = SearchQueryLog.objects.filter(created_at__gte=since)
 
     def by_query(rows):
@@ -177,7 +178,14 @@ def search_terms_report(since) -> dict:
             .order_by("-n", "query")[:REPORT_ROWS]
         )
 
+    fired = dict(
+        logs.exclude(urgent_kind="").values_list("urgent_kind").annotate(n=Count("pk"))
+    )
     return {
+        "urgent_kinds": [
+            {"kind": kind, "label": label, "n": fired.get(kind, 0)}
+            for kind, label in UrgentCareRule.Kind.choices
+        ],
         "frequent": by_query(logs),
         "zero_results": by_query(logs.filter(results=0)),
         "totals": logs.aggregate(

@@ -448,7 +448,9 @@ def log_search(result: SearchPage, took_ms: float) -> None:
     """Record a first-page search for the search-terms report; never fails the search."""
     if not result.query or result.page != 1 or result.unavailable:
         return
-    query_log.record(result.query, result.total, took_ms)
+    query_log.record(
+        result.query, result.total, took_ms, result.urgent.kind if result.urgent else ""
+    )
 
 
 def timed_search(q: str | None, page: int = 1, correct: bool = True) -> SearchPage:

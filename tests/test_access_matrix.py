@@ -36,7 +36,7 @@ MATRIX = {
     "faq.faq":                  ("vacd",   "vacd",   "vac"),
     "faq.citation":             ("vacd",   "vac",    "vac"),
     "search_index.synonym":     ("vacd",   "vac",    "vac"),
-    "search_index.urgentcarerule": ("vacd", "vac",   "vac"),
+    "search_index.urgentcarerule": ("vacd", "vacd",  "v"),
     "search_index.indexchange": ("v",      "",       ""),
     "search_index.searchquerylog": ("v",   "v",      "v"),
 }
