@@ -102,17 +102,20 @@ def test_patterns_compare_stems_and_alternatives():
     )
 
 
-def test_rule_edits_apply_on_the_next_search(rules):
+def test_rule_edits_apply_on_the_next_search(rules, django_capture_on_commit_callbacks):
     assert urgent_message("purple toes") is None
-    UrgentCareRule.objects.create(
-        name="Purple toes", level=URGENT, patterns="purple toe|toes", message="See someone."
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        UrgentCareRule.objects.create(
+            name="Purple toes", level=URGENT, patterns="purple toe|toes", message="See someone."
+        )
     assert urgent_message("purple toes").message == "See someone."
     rule = UrgentCareRule.objects.get(name="Purple toes")
     rule.active = False
-    rule.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        rule.save()
     assert urgent_message("purple toes") is None
-    UrgentCareRule.objects.filter(name="Chest pain").delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        UrgentCareRule.objects.filter(name="Chest pain").delete()
     assert urgent_message("chest pain") is None
 
 
