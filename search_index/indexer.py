@@ -95,6 +95,7 @@ def rebuild(progress: Callable[[int], None] | None = None) -> RebuildStats:
     started = time.monotonic()
     with writer_lock(REBUILD_LOCK_TIMEOUT):
         counts = rebuild_locked(progress)
+    apply_pending(timeout=0)  # saves that gave up on the lock while we held it
     return RebuildStats(
         documents={name: counts.get(name, 0) for name in INDEXED_MODELS},
         seconds=time.monotonic() - started,
@@ -190,6 +191,7 @@ def reconcile() -> ReconcileStats:
             return ReconcileStats(rebuilt=True)
         mark_covered(covered)
         drain()
+    apply_pending(timeout=0)  # saves that gave up on the lock while we held it
     return stats
 
 
