@@ -30,11 +30,13 @@ from .models import IndexChange
 from .schema import build_schema
 from .storage import (
     INDEX_ERRORS,
+    IndexLocked,
     IndexUnavailable,
     create_index,
     index_path,
     index_size,
     open_index,
+    remove_leftovers,
     writer_lock,
 )
 from .vocabulary import carry_on, document_words, with_vocabulary
@@ -50,6 +52,7 @@ __all__ = [
     "pending_changes",
     "rebuild",
     "reconcile",
+    "remove_index_leftovers",
 ]
 
 logger = logging.getLogger(__name__)
@@ -104,8 +107,22 @@ def rebuild(progress: Callable[[int], None] | None = None) -> RebuildStats:
     )
 
 
+def remove_index_leftovers(timeout: float = 5.0) -> list[str]:
+    """At start-up: delete the files killed writers left behind (none while a writer runs)."""
+    try:
+        with writer_lock(timeout):
+            removed = remove_leftovers()
+    except (IndexLocked, OSError) as exc:
+        logger.info("index leftovers not checked now: %s", exc)
+        return []
+    if removed:
+        logger.warning("removed %d files killed index writers left behind", len(removed))
+    return removed
+
+
 def rebuild_locked(progress: Callable[[int], None] | None) -> Counter:
     """Rebuild while holding the writer lock, then apply what was queued meanwhile."""
+    remove_leftovers()  # a killed rebuild's files would otherwise stay until this commit
     covered = covered_changes()
     expected = count_indexable()
     counts = _write_all(_index_for_rebuild(), sum(expected.values()), progress)
