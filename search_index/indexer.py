@@ -26,6 +26,7 @@ from .change_queue import (
     pending_changes,
 )
 from .documents import INDEXED_MODELS, count_indexable, fitted, iter_documents, spare_document
+from .index_check import check_documents
 from .models import IndexChange
 from .schema import build_schema
 from .storage import (
@@ -273,7 +274,8 @@ def _comparable(fields: dict, names: list[str]) -> dict:
 
 
 def index_status() -> dict:
-    """Counts in the database and the index by type, the queue, and whether they agree."""
+    """Counts in the database and the index by type, the queue, the documents that differ
+    (index_check.py), and whether they all agree."""
     status = {
         "path": str(index_path()),
         "available": False,
@@ -283,19 +285,26 @@ def index_status() -> dict:
         "index": dict.fromkeys(INDEXED_MODELS, 0),
         "index_total": 0,
     }
+    status["documents"] = None
     try:
-        with open_index(create=False).searcher() as searcher:
+        ix = open_index(create=False)
+        with ix.searcher() as searcher:
             status["index"] = {name: _count_type(searcher, name) for name in INDEXED_MODELS}
             status["index_total"] = searcher.doc_count()
+        status["documents"] = check_documents(ix).summary()
         status["available"] = True
     except (IndexUnavailable, *INDEX_ERRORS) as exc:
         status["error"] = str(exc)
     status.update(_queue_status())
+    documents = status["documents"] or {}
     status["in_step"] = bool(
         status["available"]
         and status["pending"] == 0
         and status["index"] == status["database"]
         and status["index_total"] == sum(status["database"].values())
+        and documents.get("versions_recorded")
+        and documents.get("differing") == 0
+        and documents.get("waiting") == 0
     )
     return status
 
