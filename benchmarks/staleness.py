@@ -77,16 +77,18 @@ def summary(reads: list[Read], saves: list[dict]) -> dict:
             "latest_stale_after_return_s": max((s["after_return_s"] for s in stale), default=None)}
 
 
-def edit_and_withdraw(slug: str, rounds: int, hold: float, pause: float) -> list[dict]:
+def edit_and_withdraw(slug: str, rounds: int, hold: float, pause: float,
+                      first: int = 0) -> list[dict]:
     """In this (Django) process: per round, correct a section of the article, then withdraw
-    it and publish it again, each save in a transaction held open `hold` seconds."""
+    it and publish it again, each save in a transaction held open `hold` seconds. Edits are
+    numbered from `first`."""
     from django.db import transaction
 
     from faq.models import Article, Status
 
     article = Article.objects.get(slug=slug)
     section = article.sections.order_by("order", "pk").first()
-    original = section.body
+    original = MARK_FOUND.sub("", section.body).rstrip()
     saves = []
 
     def save(obj, state: int) -> None:
@@ -97,7 +99,7 @@ def edit_and_withdraw(slug: str, rounds: int, hold: float, pause: float) -> list
         saves.append({"state": state, "began": began, "returned": time.time()})
         time.sleep(pause)
 
-    for n in range(rounds):
+    for n in range(first, first + rounds):
         section.body = f"{original}\n\n{MARK.format(n=n)}"
         save(section, n)
         article.status = Status.DRAFT
