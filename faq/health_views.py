@@ -1,7 +1,8 @@
 """A health check for load balancers and monitoring: is the database up, is search readable?
 
-It answers with fixed words only. index_status() is for operators (it names the index path and
-the error text); this endpoint is public, so the details go to the log, never the response.
+It answers with fixed words, counts and document ids only. index_status() is for operators (it
+names the index path and the error text); this endpoint is public, so the details go to the
+log, never the response. Document ids name rows readers can reach by search anyway.
 """
 import logging
 
@@ -12,9 +13,10 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from search_index.index_check import check_documents
 from search_index.indexer import pending_changes
 from search_index.searcher import get_searcher
-from search_index.storage import INDEX_ERRORS, IndexUnavailable
+from search_index.storage import INDEX_ERRORS, IndexUnavailable, open_index
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +49,27 @@ def index_state() -> str:
         return "unavailable"
 
 
+def documents_state() -> dict | None:
+    """Which documents differ from the database (index_check.py); None when unreadable.
+
+    A document that differs while no change for it waits in the queue was lost on its way to
+    the index (or changed behind the queue's back): alert on "differing" above 0.
+    """
+    try:
+        summary = check_documents(open_index(create=False)).summary()
+    except (DatabaseError, IndexUnavailable, *INDEX_ERRORS) as exc:
+        logger.warning("Health check: documents not compared: %s", exc)
+        return None
+    examples = summary["examples"]
+    return {
+        "in_step": bool(summary["versions_recorded"] and not summary["differing"]),
+        "versions_recorded": summary["versions_recorded"],
+        "differing": summary["differing"],
+        "waiting": summary["waiting"],
+        "examples": {kind: ids[:5] for kind, ids in examples.items() if kind != "waiting"},
+    }
+
+
 @never_cache
 @require_safe
 def health(request):
@@ -60,5 +83,6 @@ def health(request):
         "index": index,
         "pending_changes": pending,
         "oldest_pending_seconds": oldest,
+        "documents": documents_state() if healthy else None,
     }
     return JsonResponse(body, status=200 if healthy else 503)

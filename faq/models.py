@@ -2,7 +2,7 @@
 import re
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, router, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,6 +17,24 @@ def validate_partial_date(value: str) -> None:
         raise ValidationError(
             "Enter a date as YYYY, YYYY-MM or YYYY-MM-DD, or n.d. when the source has no date."
         )
+
+
+class SavedWithItsSignals(models.Model):
+    """A save whose post_save receivers run inside its transaction.
+
+    Django sends post_save after an autocommit save has committed, so a receiver's writes (the
+    search index's queue row) would commit apart from the content: a process killed between
+    the two left a change that nothing would ever index. Deletes already send post_delete
+    inside the deleting transaction.
+    """
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using, savepoint=False):
+            super().save(*args, **kwargs)
 
 
 class Status(models.TextChoices):
@@ -36,7 +54,7 @@ class ArticleQuerySet(ContentQuerySet):
         return self.filter(next_review_due__lte=on)
 
 
-class Citation(models.Model):
+class Citation(SavedWithItsSignals):
     """A structured reference that articles, sections and FAQs cite."""
 
     authors = models.TextField(
@@ -74,7 +92,7 @@ class Citation(models.Model):
         return pairs
 
 
-class Article(models.Model):
+class Article(SavedWithItsSignals):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
     summary = models.TextField(help_text="One or two sentences shown under the title.")
@@ -163,7 +181,7 @@ class SectionKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class Section(models.Model):
+class Section(SavedWithItsSignals):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sections")
     order = models.PositiveIntegerField(default=0, db_index=True)
     heading = models.CharField(max_length=200)
@@ -201,7 +219,7 @@ class Section(models.Model):
         return render_markup(self.body)
 
 
-class FAQ(models.Model):
+class FAQ(SavedWithItsSignals):
     question = models.CharField(max_length=500)
     slug = models.SlugField(max_length=200, unique=True)
     answer = models.TextField(
@@ -264,7 +282,7 @@ class FAQ(models.Model):
             raise ValidationError({"answer": "A published FAQ needs an answer or a source link."})
 
 
-class CitationLink(models.Model):
+class CitationLink(SavedWithItsSignals):
     """A citation cited by some content, in the order the content lists its references."""
 
     citation = models.ForeignKey(Citation, on_delete=models.PROTECT)

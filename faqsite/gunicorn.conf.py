@@ -14,8 +14,10 @@ preload_app = True
 
 
 def when_ready(server) -> None:
+    from search_index.indexer import remove_index_leftovers
     from search_index.warm import warm_before_fork
 
+    remove_index_leftovers()  # files of index writers killed before this start
     warm_before_fork()
 
 

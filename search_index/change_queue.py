@@ -7,6 +7,7 @@ change that fails stays queued with its error and is retried by the next drain, 
 crash or a full disk delays a change but never loses it.
 """
 import logging
+import time
 from collections.abc import Iterable
 
 from django.db.models import F, QuerySet
@@ -59,17 +60,27 @@ def pending_changes() -> QuerySet:
     return IndexChange.objects.filter(applied_at__isnull=True).order_by("pk")
 
 
-def apply_pending(timeout: float = 5.0, rebuild_limit: int | None = AUTO_REBUILD_LIMIT) -> int:
+def apply_pending(
+    timeout: float = 5.0,
+    rebuild_limit: int | None = AUTO_REBUILD_LIMIT,
+    budget: float | None = None,
+) -> int:
     """Apply queued changes to the index; returns how many were applied. Never raises on a lock.
 
     Changes that cannot be applied now (lock busy past `timeout`, index damaged, a failing
     commit) stay queued for the next call or the queue worker. A missing index is rebuilt
     first when the database holds at most `rebuild_limit` documents (None: any number), since
     applying changes to an empty index would look healthy while missing everything else.
+    No new pass starts once `budget` seconds have gone (None: no limit).
+
+    Whoever gives up on the lock relies on its holder: every pass looks at the queue again
+    after releasing the lock, so a change committed before another process failed to take
+    the lock is seen by the holder's next look (or by the queue worker, within its interval).
     """
     applied = 0
+    deadline = time.monotonic() + budget if budget is not None else float("inf")
     for _ in range(MAX_PASSES):
-        if not pending_changes().exists():
+        if time.monotonic() >= deadline or not pending_changes().exists():
             break
         try:
             with writer_lock(timeout):
@@ -86,8 +97,8 @@ def apply_pending(timeout: float = 5.0, rebuild_limit: int | None = AUTO_REBUILD
             _record_failure(list(pending_changes().values_list("pk", flat=True)[:BATCH_SIZE]), exc)
             break
         applied += done
-        if failed or not done:
-            break
+        if failed:
+            break  # the index is failing: retrying at once would fail again
     return applied
 
 

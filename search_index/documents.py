@@ -7,6 +7,7 @@ vocabulary is not part of a document: the indexer gathers it from documents (voc
 import html
 import re
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from functools import lru_cache
 
 import nh3
@@ -94,6 +95,19 @@ def _words(*parts: str) -> str:
     return "\n".join(part for part in parts if part)
 
 
+def document_version(own: datetime | None, article: datetime | None) -> str:
+    """A document's version: when its row and its article were last saved.
+
+    Every save changes updated_at, so a document whose version differs from the one the
+    database gives now is stale; the database gives it with one query for all documents
+    (index_check.py), without building any document.
+    """
+    return "/".join(stamp.strftime(VERSION_FORMAT) if stamp else "-" for stamp in (own, article))
+
+
+VERSION_FORMAT = "%Y%m%dT%H%M%S.%f"
+
+
 def section_document(section: Section) -> dict:
     """The index document of one section (the passage a reader lands on)."""
     article = section.article
@@ -103,6 +117,7 @@ def section_document(section: Section) -> dict:
     return {
         "doc_id": f"{SECTION_TYPE}:{section.pk}",
         "doc_type": SECTION_TYPE,
+        "version": document_version(section.updated_at, article.updated_at),
         "title": section.heading,
         "heading_path": heading_path,
         "body": body,
@@ -131,6 +146,7 @@ def faq_document(faq: FAQ) -> dict:
     return {
         "doc_id": f"{FAQ_TYPE}:{faq.pk}",
         "doc_type": FAQ_TYPE,
+        "version": document_version(faq.updated_at, faq.article and faq.article.updated_at),
         "title": faq.question,
         "heading_path": heading_path,
         "body": body,
@@ -164,6 +180,16 @@ INDEXABLE_ROWS: dict[str, Callable[[], QuerySet]] = {
     SECTION_TYPE: lambda: _sections().filter(article__status=Status.PUBLISHED),
     FAQ_TYPE: lambda: _faqs().filter(status=Status.PUBLISHED),
 }
+
+
+def indexable_versions() -> dict[str, str]:
+    """doc_id -> version of every document the index should hold, from one query per model."""
+    versions = {}
+    for name, rows in INDEXABLE_ROWS.items():
+        stamps = rows().values_list("pk", "updated_at", "article__updated_at")
+        for pk, own, article in stamps.iterator(chunk_size=5000):
+            versions[doc_id(name, pk)] = document_version(own, article)
+    return versions
 
 
 def model_name(obj: Model) -> str:

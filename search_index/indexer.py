@@ -26,15 +26,18 @@ from .change_queue import (
     pending_changes,
 )
 from .documents import INDEXED_MODELS, count_indexable, fitted, iter_documents, spare_document
+from .index_check import check_documents
 from .models import IndexChange
 from .schema import build_schema
 from .storage import (
     INDEX_ERRORS,
+    IndexLocked,
     IndexUnavailable,
     create_index,
     index_path,
     index_size,
     open_index,
+    remove_leftovers,
     writer_lock,
 )
 from .vocabulary import carry_on, document_words, with_vocabulary
@@ -50,6 +53,7 @@ __all__ = [
     "pending_changes",
     "rebuild",
     "reconcile",
+    "remove_index_leftovers",
 ]
 
 logger = logging.getLogger(__name__)
@@ -95,6 +99,7 @@ def rebuild(progress: Callable[[int], None] | None = None) -> RebuildStats:
     started = time.monotonic()
     with writer_lock(REBUILD_LOCK_TIMEOUT):
         counts = rebuild_locked(progress)
+    apply_pending(timeout=0)  # saves that gave up on the lock while we held it
     return RebuildStats(
         documents={name: counts.get(name, 0) for name in INDEXED_MODELS},
         seconds=time.monotonic() - started,
@@ -103,8 +108,22 @@ def rebuild(progress: Callable[[int], None] | None = None) -> RebuildStats:
     )
 
 
+def remove_index_leftovers(timeout: float = 5.0) -> list[str]:
+    """At start-up: delete the files killed writers left behind (none while a writer runs)."""
+    try:
+        with writer_lock(timeout):
+            removed = remove_leftovers()
+    except (IndexLocked, OSError) as exc:
+        logger.info("index leftovers not checked now: %s", exc)
+        return []
+    if removed:
+        logger.warning("removed %d files killed index writers left behind", len(removed))
+    return removed
+
+
 def rebuild_locked(progress: Callable[[int], None] | None) -> Counter:
     """Rebuild while holding the writer lock, then apply what was queued meanwhile."""
+    remove_leftovers()  # a killed rebuild's files would otherwise stay until this commit
     covered = covered_changes()
     expected = count_indexable()
     counts = _write_all(_index_for_rebuild(), sum(expected.values()), progress)
@@ -190,6 +209,7 @@ def reconcile() -> ReconcileStats:
             return ReconcileStats(rebuilt=True)
         mark_covered(covered)
         drain()
+    apply_pending(timeout=0)  # saves that gave up on the lock while we held it
     return stats
 
 
@@ -254,7 +274,8 @@ def _comparable(fields: dict, names: list[str]) -> dict:
 
 
 def index_status() -> dict:
-    """Counts in the database and the index by type, the queue, and whether they agree."""
+    """Counts in the database and the index by type, the queue, the documents that differ
+    (index_check.py), and whether they all agree."""
     status = {
         "path": str(index_path()),
         "available": False,
@@ -264,19 +285,26 @@ def index_status() -> dict:
         "index": dict.fromkeys(INDEXED_MODELS, 0),
         "index_total": 0,
     }
+    status["documents"] = None
     try:
-        with open_index(create=False).searcher() as searcher:
+        ix = open_index(create=False)
+        with ix.searcher() as searcher:
             status["index"] = {name: _count_type(searcher, name) for name in INDEXED_MODELS}
             status["index_total"] = searcher.doc_count()
+        status["documents"] = check_documents(ix).summary()
         status["available"] = True
     except (IndexUnavailable, *INDEX_ERRORS) as exc:
         status["error"] = str(exc)
     status.update(_queue_status())
+    documents = status["documents"] or {}
     status["in_step"] = bool(
         status["available"]
         and status["pending"] == 0
         and status["index"] == status["database"]
         and status["index_total"] == sum(status["database"].values())
+        and documents.get("versions_recorded")
+        and documents.get("differing") == 0
+        and documents.get("waiting") == 0
     )
     return status
 

@@ -17,8 +17,11 @@ def build_schema() -> Schema:
     """Return the schema every index and every query parser uses."""
     prose = medical_analyzer()
     return Schema(
-        # "section:12" or "faq:34": the unique key the indexer updates and deletes by.
-        doc_id=ID(unique=True, stored=True),
+        # "section:12" or "faq:34": the unique key the indexer updates and deletes by. A
+        # column too, with version: index_check reads both for every document at once.
+        doc_id=ID(unique=True, stored=True, sortable=TextColumn()),
+        # When the rows behind the document were saved (documents.document_version).
+        version=ID(stored=True, sortable=TextColumn()),
         doc_type=ID(stored=True),  # SECTION or FAQ
         title=_packed(TEXT(analyzer=prose, stored=True, field_boost=3.0)),  # heading or question
         # "Article › Heading". No positions: no phrase is looked for here (query.py).

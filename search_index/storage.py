@@ -7,6 +7,7 @@ callers can answer "search is temporarily unavailable" and an operator can rebui
 import fcntl
 import os
 import pickle
+import shutil
 import struct
 import time
 import zlib
@@ -121,6 +122,28 @@ def index_size(path: Path | None = None) -> int:
         return sum(entry.stat().st_size for entry in os.scandir(path) if entry.is_file())
     except OSError:
         return 0
+
+
+def remove_leftovers() -> list[str]:
+    """Delete what killed writers left in the index folder; the caller holds the writer lock.
+
+    Whoosh deletes a dead writer's segment files only at the next commit, and never its
+    temporary folder: ten killed rebuilds grew the folder from 15 to 90 MB. Returns the names
+    removed. A damaged index is left alone: rebuilding replaces it.
+    """
+    path = index_path()
+    try:
+        storage = FileStorage(str(path))
+        toc = whoosh_index.TOC.read(storage, INDEX_NAME)
+        before = set(os.listdir(path))
+    except INDEX_ERRORS:
+        return []
+    # Files of segments and tables of contents that the current table does not name.
+    whoosh_index.clean_files(storage, INDEX_NAME, toc.generation, toc.segments)
+    for entry in os.scandir(path):
+        if entry.name.endswith(".tmp") and entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)  # a writer's spill folder
+    return sorted(before - set(os.listdir(path)))
 
 
 @contextmanager

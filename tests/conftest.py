@@ -1,5 +1,6 @@
 """Shared fixtures: a fresh Whoosh index directory per test and the seed content."""
 import pytest
+from django.core.cache import caches
 from django.core.management import call_command
 
 
@@ -9,6 +10,16 @@ def index_dir(settings, tmp_path):
     path = tmp_path / "index"
     settings.SEARCH_INDEX = {**settings.SEARCH_INDEX, "PATH": path}
     return path
+
+
+@pytest.fixture(autouse=True)
+def fresh_pages():
+    """Each test starts as a fresh worker, with no rendered page kept.
+
+    Pages are forgotten when a save commits, and a test's saves never commit (its transaction
+    is rolled back): a page kept by an earlier test under the same address would be served.
+    """
+    caches["default"].clear()
 
 
 @pytest.fixture

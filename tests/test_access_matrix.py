@@ -31,11 +31,11 @@ MATRIX = {
     "axes.accessattempt":       ("vcd",    "",       ""),
     "axes.accesslog":           ("vcd",    "",       ""),
     "axes.accessfailurelog":    ("vcd",    "",       ""),
-    "faq.article":              ("vacd",   "vac",    "vac"),
+    "faq.article":              ("vacd",   "vacd",   "vac"),
     "faq.section":              ("vacd",   "vacd",   "vac"),
     "faq.faq":                  ("vacd",   "vacd",   "vac"),
-    "faq.citation":             ("vacd",   "vac",    "vac"),
-    "search_index.synonym":     ("vacd",   "vac",    "vac"),
+    "faq.citation":             ("vacd",   "vacd",   "vac"),
+    "search_index.synonym":     ("vacd",   "vacd",   "vac"),
     "search_index.urgentcarerule": ("vacd", "vacd",  "v"),
     "search_index.indexchange": ("v",      "",       ""),
     "search_index.searchquerylog": ("v",   "v",      "v"),
@@ -170,6 +170,22 @@ def test_saving_needs_the_change_permission(client, role):
         if "d" not in allowed(label, role):
             assert client.post(delete_url, {"post": "yes"}).status_code == 403, delete_url
     assert all(type(obj).objects.filter(pk=obj.pk).exists() for obj in objects.values())
+
+
+@pytest.mark.parametrize("label", [
+    "faq.article", "faq.section", "faq.faq", "faq.citation", "search_index.synonym",
+    "search_index.urgentcarerule",
+])
+def test_reviewers_delete_what_the_readme_says_they_may(client, label):
+    # The README says reviewers "can also publish and delete": a delete must go through.
+    objects = make_one_of_each()
+    if label == "faq.citation":
+        objects[label] = make_citation(title="Cited nowhere")  # cited ones are protected
+    client.force_login(make_user("reviewer"))
+    name = "admin:" + label.replace(".", "_")
+    response = client.post(reverse(f"{name}_delete", args=[objects[label].pk]), {"post": "yes"})
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert not type(objects[label]).objects.filter(pk=objects[label].pk).exists()
 
 
 def offered_actions(client, label):

@@ -18,7 +18,7 @@ from search_index.searcher import close_searcher
 from .index_factories import make_section
 from .test_error_pages import assert_no_leak
 
-KEYS = {"status", "database", "index", "pending_changes", "oldest_pending_seconds"}
+KEYS = {"status", "database", "index", "pending_changes", "oldest_pending_seconds", "documents"}
 
 
 @pytest.fixture
@@ -44,6 +44,8 @@ def test_healthy_site_answers_200_ok(built, client):
     assert response.json() == {
         "status": "ok", "database": "ok", "index": "ok", "pending_changes": 0,
         "oldest_pending_seconds": 0,
+        "documents": {"in_step": True, "versions_recorded": True, "differing": 0, "waiting": 0,
+                      "examples": {}},
     }
 
 
@@ -72,7 +74,7 @@ def test_missing_index_is_degraded_without_naming_it(built, client, index_dir):
     body = response.json()
     assert body == {
         "status": "degraded", "database": "ok", "index": "unavailable", "pending_changes": 0,
-        "oldest_pending_seconds": 0,
+        "oldest_pending_seconds": 0, "documents": None,
     }
     text = response.content.decode()
     assert str(index_dir) not in text and "index_dir" not in text

@@ -6,7 +6,7 @@ import sys
 import pytest
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -40,22 +40,30 @@ def test_a_second_view_is_served_without_touching_the_database(client, article):
     assert len(queries) == 0, [q["sql"] for q in queries]
 
 
-def test_a_section_edit_shows_at_once(client, article):
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks):
+    """Run a block like a request: its on-commit callbacks run when it ends."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def test_a_section_edit_shows_at_once(client, article, commit):
     url = article.get_absolute_url()
     assert "Pressure on a nerve." in get(client, url)
     section = article.sections.get()
     section.body = "Sitting cross-legged for a long time."
-    section.save()
+    with commit():
+        section.save()
     html = get(client, url)
     assert "Sitting cross-legged" in html and "Pressure on a nerve." not in html
 
 
-def test_a_citation_edit_shows_at_once(client, article):
+def test_a_citation_edit_shows_at_once(client, article, commit):
     url = article.get_absolute_url()
     assert "Paresthesia overview" in get(client, url)
     citation = article.articlecitation_set.get().citation
     citation.title = "Numbness and tingling"
-    citation.save()
+    with commit():
+        citation.save()
     assert "Numbness and tingling" in get(client, url)
 
 
@@ -68,12 +76,38 @@ def test_another_process_save_is_seen_through_the_shared_generation(client, arti
     assert "Changed by another worker." in get(client, url)
 
 
-def test_unpublishing_takes_the_page_away(client, article):
+def test_unpublishing_takes_the_page_away(client, article, commit):
     url = article.get_absolute_url()
     get(client, url)
     article.status = Status.DRAFT
-    article.save()
+    with commit():
+        article.save()
     assert client.get(url).status_code == 404
+
+
+def test_the_generation_is_replaced_only_after_the_commit(article, commit):
+    # A reader rendering between the save and the commit sees the old rows: it must not be
+    # able to keep them under a generation that readers after the commit will use.
+    before = page_cache.generation()
+    with commit():
+        article.status = Status.DRAFT
+        article.save()
+        article.sections.get().delete()
+        assert page_cache.generation() == before
+    assert page_cache.generation() != before
+
+
+def test_a_rolled_back_save_keeps_the_generation(article, commit):
+    before = page_cache.generation()
+    with commit():
+        try:
+            with transaction.atomic():
+                article.title = "Never saved"
+                article.save()
+                raise RuntimeError("the editor's form was invalid")
+        except RuntimeError:
+            pass
+    assert page_cache.generation() == before
 
 
 def test_each_site_address_has_its_own_page(client, article):
@@ -82,11 +116,12 @@ def test_each_site_address_has_its_own_page(client, article):
     assert "http://localhost/" in get(client, url, HTTP_HOST="localhost")
 
 
-def test_faq_pages_too(client, article):
+def test_faq_pages_too(client, article, commit):
     faq = make_faq(article=article, status=Status.PUBLISHED, answer="Often a pressed nerve.")
     assert "Often a pressed nerve." in get(client, faq.get_absolute_url())
     faq.answer = "Usually harmless."
-    faq.save()
+    with commit():
+        faq.save()
     assert "Usually harmless." in get(client, faq.get_absolute_url())
 
 

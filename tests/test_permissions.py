@@ -87,9 +87,13 @@ def test_editors_edit_but_neither_publish_nor_delete():
 
 def test_reviewers_add_publishing_and_deleting():
     extra = group_perms("Reviewers") - group_perms("Editors")
+    # The README: reviewers "can also publish and delete", every kind of content.
     assert extra == {"faq.publish_article", "faq.publish_faq", "faq.delete_faq",
-                     "faq.delete_section", "search_index.add_urgentcarerule",
-                     "search_index.change_urgentcarerule", "search_index.delete_urgentcarerule"}
+                     "faq.delete_section", "faq.delete_article", "faq.delete_citation",
+                     "faq.delete_articlecitation", "faq.delete_sectioncitation",
+                     "faq.delete_faqcitation", "search_index.delete_synonym",
+                     "search_index.add_urgentcarerule", "search_index.change_urgentcarerule",
+                     "search_index.delete_urgentcarerule"}
 
 
 def test_publish_permission_follows_the_group():
@@ -97,7 +101,8 @@ def test_publish_permission_follows_the_group():
     reviewer = make_user("reviewer")
     assert reviewer.has_perm("faq.publish_article")
     assert reviewer.has_perm("faq.publish_faq")
-    assert not reviewer.has_perm("faq.delete_article")
+    assert reviewer.has_perm("faq.delete_article")
+    assert not make_user("editor").has_perm("faq.delete_article")
 
 
 def test_preview_needs_view_permission(client):

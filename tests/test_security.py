@@ -340,3 +340,49 @@ def test_base_settings_leave_password_hashing_to_django():
     # Only the test settings may trade strength for speed.
     assert not hasattr(base, "PASSWORD_HASHERS")
     assert global_settings.PASSWORD_HASHERS[0].endswith("PBKDF2PasswordHasher")
+
+
+# --- Behind the HTTPS proxy ------------------------------------------------------------------
+
+PROXY = "10.0.0.5"
+
+
+def sign_in_via(client, username, password, client_address, peer=PROXY):
+    """Post the login form as the proxy does: from its address, naming the client."""
+    data = {"username": username, "password": password, "next": "/admin/"}
+    return client.post(LOGIN_URL, data, REMOTE_ADDR=peer,
+                       HTTP_X_FORWARDED_FOR=f"198.18.0.9, {client_address}")
+
+
+def test_behind_a_trusted_proxy_a_stranger_cannot_lock_an_editor_out(client, editor, settings):
+    settings.TRUSTED_PROXIES = ["10.0.0.0/24"]
+    for attempt in range(5):
+        sign_in_via(client, editor.username, f"wrong-{attempt}", "192.0.2.66")
+    assert sign_in_via(client, editor.username, PASSWORD, "192.0.2.66").status_code == 429
+    # The editor at their own address, through the same proxy, still gets in.
+    assert sign_in_via(client, editor.username, PASSWORD, "198.51.100.20").status_code == 302
+    assert signed_in(client)
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"192.0.2.66"}
+
+
+def test_the_forwarded_header_is_ignored_from_an_untrusted_sender(client, editor, settings):
+    settings.TRUSTED_PROXIES = ["10.0.0.0/24"]
+    # A client talking to the server directly names whatever address it likes: not believed.
+    for attempt in range(5):
+        sign_in_via(client, editor.username, f"wrong-{attempt}", "198.51.100.20",
+                    peer="203.0.113.7")
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.7"}
+    assert sign_in_via(client, editor.username, PASSWORD, "198.51.100.20").status_code == 302
+
+
+def test_without_a_trusted_proxy_the_header_means_nothing(client, editor, settings):
+    settings.TRUSTED_PROXIES = []
+    sign_in_via(client, editor.username, "wrong", "198.51.100.20")
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {PROXY}
+
+
+def test_a_malformed_forwarded_header_falls_back_to_the_proxy(client, editor, settings):
+    settings.TRUSTED_PROXIES = ["10.0.0.0/24"]
+    response = sign_in_via(client, editor.username, "wrong", "<script>")
+    assert response.status_code == 200
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {PROXY}

@@ -83,14 +83,16 @@ def test_hostile_title_cannot_leave_the_script_block(client, seed):
     assert data["about"]["alternateName"] == ["a & b", "</SCRIPT>"]
 
 
-def test_reviewer_only_when_recorded(client, seed):
+def test_reviewer_only_when_recorded(client, seed, django_capture_on_commit_callbacks):
     article = Article.objects.get(slug="numb-legs-and-feet")
     article.medical_reviewer = ""
-    article.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        article.save()
     data, _ = json_ld(client, SEED_URL)
     assert "reviewedBy" not in data
     article.medical_reviewer = "Dr A. Example"
-    article.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        article.save()
     data, _ = json_ld(client, SEED_URL)
     assert data["reviewedBy"] == {"@type": "Person", "name": "Dr A. Example"}
     assert data["lastReviewed"]

@@ -101,12 +101,15 @@ def test_content_rechecked_at_most_every_few_seconds(client, seed, monkeypatch):
     assert texts(suggest(client, "zebra")) == ["Zebra feet"]
 
 
-def test_a_save_in_this_process_is_suggested_at_once(client, seed, monkeypatch):
+def test_a_save_is_suggested_once_it_commits(client, seed, monkeypatch,
+                                             django_capture_on_commit_callbacks):
     monkeypatch.setattr(suggest_views.cache, "recheck_seconds", 3600)
     assert suggest(client, "zebra") == []
     article = Article.objects.get(slug="numb-legs-and-feet")
     article.also_called = "Zebra feet"
-    article.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        article.save()
+        assert suggest(client, "zebra") == []  # not before the commit
     assert texts(suggest(client, "zebra")) == ["Zebra feet"]
 
 

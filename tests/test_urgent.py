@@ -197,9 +197,10 @@ def test_misspellings_stand_for_rule_words_but_real_words_do_not():
 
 
 @pytest.mark.usefixtures("rules")
-def test_glossary_lay_words_reach_the_rules():
+def test_glossary_lay_words_reach_the_rules(django_capture_on_commit_callbacks):
     assert urgent_message("my kid ate a wizzle stick") is None
-    Synonym.objects.create(phrase="wizzle stick", terms="laundry pod")
+    with django_capture_on_commit_callbacks(execute=True):
+        Synonym.objects.create(phrase="wizzle stick", terms="laundry pod")
     assert urgent_message("my kid ate a wizzle stick").kind == "poison"
 
 
@@ -211,15 +212,17 @@ def test_a_correction_can_raise_the_banner():
 
 
 @pytest.mark.usefixtures("rules")
-def test_rule_edits_apply_on_the_next_search():
+def test_rule_edits_apply_on_the_next_search(django_capture_on_commit_callbacks):
     assert urgent_message("purple toes") is None
-    UrgentCareRule.objects.create(
-        name="Purple toes", kind="urgent", patterns="purple toe|toes", message="See someone."
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        UrgentCareRule.objects.create(
+            name="Purple toes", kind="urgent", patterns="purple toe|toes", message="See someone."
+        )
     assert urgent_message("purple toes").message == "See someone."
     rule = UrgentCareRule.objects.get(name="Purple toes")
     rule.active = False
-    rule.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        rule.save()
     assert urgent_message("purple toes") is None
 
 

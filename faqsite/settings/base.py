@@ -1,10 +1,12 @@
 """Settings shared by every environment; the environment files start from here."""
 import hashlib
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -87,6 +89,17 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 # Per username and address together: a bot cannot lock an editor out from elsewhere.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Behind an HTTPS proxy, the client's address is read from X-Forwarded-For only on requests
+# from these addresses or networks (e.g. "127.0.0.1,10.0.0.0/8"); from anyone else the header
+# is ignored, as anyone can send it. Without it, every login behind the proxy would share
+# the proxy's address, and five wrong passwords from anywhere would lock an editor out.
+TRUSTED_PROXIES = env.list("DJANGO_TRUSTED_PROXIES", default=[])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"DJANGO_TRUSTED_PROXIES: {_error}") from None
+AXES_CLIENT_IP_CALLABLE = "faqsite.client_address.client_address"
 AXES_LOCKOUT_TEMPLATE = "locked_out.html"
 
 AUTH_PASSWORD_VALIDATORS = [

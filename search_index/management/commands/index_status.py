@@ -22,6 +22,25 @@ class Command(BaseCommand):
         if options["check"] and not status["in_step"]:
             raise CommandError("The search index is not in step with the database.")
 
+    def _report_documents(self, documents: dict | None) -> None:
+        """Which documents differ from the database, by kind, with the first ids of each."""
+        if documents is None:
+            return
+        if not documents["versions_recorded"]:
+            self.stdout.write(self.style.WARNING(
+                "Documents: this index records no versions; rebuild_index records them."
+            ))
+            return
+        counts = ", ".join(
+            f"{documents[kind]} {kind}"
+            for kind in ("missing", "extra", "stale", "duplicated", "waiting")
+        )
+        self.stdout.write(f"Documents differing from the database: {counts}")
+        for kind, ids in documents["examples"].items():
+            more = documents[kind] - len(ids)
+            tail = f" and {more} more" if more > 0 else ""
+            self.stdout.write(f"  {kind}: {' '.join(ids)}{tail}")
+
     def _report(self, status: dict) -> None:
         write = self.stdout.write
         write(f"Index path: {status['path']} ({human_size(status['size_bytes'])})")
@@ -32,6 +51,7 @@ class Command(BaseCommand):
         write(f"{'type':<10}{'database':>10}{'index':>10}")
         for name, expected in status["database"].items():
             write(f"{name:<10}{expected:>10}{status['index'].get(name, 0):>10}")
+        self._report_documents(status["documents"])
         write(f"Pending changes: {status['pending']} (failed at least once: {status['failed']})")
         if status["oldest_pending_at"]:
             write(f"Oldest pending change: {status['oldest_pending_at']:%Y-%m-%d %H:%M:%S %Z}")

@@ -6,7 +6,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from search_index.indexer import apply_pending, rebuild
+from search_index.indexer import apply_pending, rebuild, remove_index_leftovers
 from search_index.searcher import get_searcher
 from search_index.storage import IndexUnavailable
 
@@ -30,6 +30,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         self.stopping = False
         self.next_repair = 0.0
+        remove_index_leftovers()  # a writer killed before this start left them
         if not options["watch"]:
             self._report(self._apply(options["timeout"]), options["verbosity"])
             return
