@@ -23,10 +23,14 @@ FIRST_SEED_WORDS = "(911 in the US, 999 in the UK, 112 in the EU)"
 
 
 @cache
+def _file() -> dict:
+    return json.loads(RULES_FILE.read_text(encoding="utf-8"))
+
+
+@cache
 def shipped_rules() -> tuple[dict, ...]:
     """The shipped rules as field values, in the file's order."""
-    data = json.loads(RULES_FILE.read_text(encoding="utf-8"))
-    words, rows = data.get("words", {}), data["rules"]
+    words, rows = _file()["words"], _file()["rules"]
     return tuple(
         {
             "name": row["name"],
@@ -40,6 +44,11 @@ def shipped_rules() -> tuple[dict, ...]:
         }
         for row in rows
     )
+
+
+# The shipped support page each rule pins when the site has it (fixtures/crisis-support.json).
+PINNED_SLUGS = {row["name"]: row["pinned_article_slug"] for row in _file()["rules"]
+                if row.get("pinned_article_slug")}
 
 
 def expand(line: str, words: dict[str, str]) -> str:
@@ -65,7 +74,7 @@ def install_rules(rule_model, update: bool = False, first_seed: bool = False) ->
     for values in shipped_rules():
         rule = rule_model.objects.filter(name=values["name"]).first()
         if rule is None:
-            rule_model.objects.create(**values)
+            rule = rule_model.objects.create(**values)
             counts["created"] += 1
         elif update or (first_seed and FIRST_SEED_WORDS in rule.message):
             changed = any(getattr(rule, field) != value for field, value in values.items())
@@ -76,4 +85,18 @@ def install_rules(rule_model, update: bool = False, first_seed: bool = False) ->
             counts["updated" if changed else "unchanged"] += 1
         else:
             counts["unchanged"] += 1
+        pin_support_page(rule, PINNED_SLUGS.get(rule.name))
     return counts
+
+
+def pin_support_page(rule, slug: str | None) -> None:
+    """Pin the shipped support page a rule names, once the site has it published and the
+    rule pins nothing else (an editor's choice stands)."""
+    if not slug or rule.pinned_article_id is not None:
+        return
+    article = rule._meta.get_field("pinned_article").related_model.objects.filter(
+        slug=slug, status="published"
+    ).first()
+    if article is not None:
+        rule.pinned_article = article
+        rule.save(update_fields=["pinned_article"])

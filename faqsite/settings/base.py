@@ -235,5 +235,5 @@ LOGGING = {
 }
 
 # Loaded by `manage.py load_seed` (part of `make run`), in this order.
-SEED_FIXTURES = ["numb-legs-and-feet", "search-starter"]
+SEED_FIXTURES = ["numb-legs-and-feet", "crisis-support", "search-starter"]
 SEED_ARTICLE_SLUG = "numb-legs-and-feet"

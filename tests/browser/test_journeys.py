@@ -70,6 +70,8 @@ def test_crisis_message_is_the_first_thing_seen_and_read(site, page, query):
     assert call.get_attribute("href") == "tel:988"
     # No results for the typed words: the support heading, never a count of their matches.
     assert page.get_by_role("heading", name="Support and information").count() == 1
+    first = page.locator(".search-results .search-hit-title a").first
+    assert first.get_attribute("href") == "/articles/getting-help-with-suicidal-thoughts/"
     assert page.locator(".search-count", has_text=query).count() == 0
 
 
