@@ -154,6 +154,9 @@ def stored_title(section):
         return searcher.document(doc_id=f"section:{section.pk}")["title"]
 
 
+# The worker closes a connection that failed, which PostgreSQL cannot reopen inside a test
+# transaction: these tests commit for real.
+@pytest.mark.django_db(transaction=True)
 def test_disk_full_save_commits_and_change_waits_until_space_returns(
     built, small_disk, settings, client, django_capture_on_commit_callbacks
 ):
@@ -174,6 +177,9 @@ def test_disk_full_save_commits_and_change_waits_until_space_returns(
     assert indexer.index_status()["in_step"]
 
 
+# The worker closes a connection that failed, which PostgreSQL cannot reopen inside a test
+# transaction: these tests commit for real.
+@pytest.mark.django_db(transaction=True)
 def test_read_only_index_dir_save_commits_and_change_waits_until_writable(
     built, small_disk, settings, client, django_capture_on_commit_callbacks
 ):

@@ -72,6 +72,8 @@ def test_reconcile_index_reports_what_it_fixed(content):
     assert f"added section:{content[0].pk}" in out
 
 
+# The command's drain reads the queue as another process would: its rows must be committed.
+@pytest.mark.django_db(transaction=True)
 def test_process_index_queue_applies_once(content):
     run("rebuild_index", verbosity=0)
     section = make_section(heading="Queued heading")

@@ -25,7 +25,9 @@ def test_glossary_is_ready_before_the_fork():
     # part is exercised by the load benchmark's gunicorn on a file database.
 
 
-@pytest.mark.django_db
+# warm_before_fork closes every connection, as before a fork: PostgreSQL cannot reopen one
+# inside a test transaction.
+@pytest.mark.django_db(transaction=True)
 def test_spelling_word_lists_are_built_before_the_fork_when_there_is_an_index(caplog):
     nearby_words.clear()
     warm_before_fork()
