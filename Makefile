@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 BROWSER_STAMP := tests/browser/node_modules/.installed
 
-.PHONY: run test lint check setup index clean browser-deps bench-load
+.PHONY: run test test-postgres lint check setup index clean browser-deps bench-load
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ browser-deps: $(BROWSER_STAMP)
 
 test: $(STAMP) browser-deps
 	$(PY) -m pytest
+
+# The whole suite again on a throw-away PostgreSQL cluster (installed through apt-get as root
+# when missing), as production runs: .ci/run does both.
+test-postgres: $(STAMP) browser-deps
+	.ci/with-postgres $(PY) -m pytest
 
 # Short load run (loopback, bounded): CI prints its figures after the tests.
 bench-load: $(STAMP)
