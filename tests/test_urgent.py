@@ -16,6 +16,8 @@ from search_index.urgent import compile_pattern, pattern_errors, urgent_message
 from search_index.urgent_rules import install_rules, shipped_rules
 
 QUERY_SET = Path(__file__).parent / "data" / "triage_queries.json"
+# Three sets written apart from the rules, used to measure them first, then to widen them.
+MORE_QUERIES = Path(__file__).parent / "data" / "triage_queries_more.json"
 ISSUE_TABLE = [
     ("I want to kill myself", "crisis"),
     ("thinking about suicide", "crisis"),
@@ -95,10 +97,11 @@ def test_denials_and_routine_questions_do_not(text):
 
 
 @pytest.mark.usefixtures("rules")
-def test_development_set_every_red_flag_caught_and_few_false_alarms():
-    """The red-flag development set: every red flag gets its kind of message, and routine
-    queries that share their words stay under one false alarm in 35."""
-    queries = json.loads(QUERY_SET.read_text())
+@pytest.mark.parametrize("path", [QUERY_SET, MORE_QUERIES], ids=["development", "written-apart"])
+def test_query_sets_every_red_flag_caught_and_few_false_alarms(path):
+    """Every red flag gets its kind of message, and routine queries that share their words
+    stay under one false alarm in 35."""
+    queries = json.loads(path.read_text())
     assert len(queries["red_flags"]) >= 150 and len(queries["routine"]) >= 150
     wrong = [
         (item["q"], item["kind"], getattr(urgent_message(item["q"]), "kind", None))
