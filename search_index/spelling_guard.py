@@ -20,6 +20,13 @@ from spellchecker.spellchecker import WordFrequency
 # typo 'overdoes' (84 in the list) for 'overdose' (2,920), never 'breeding' (7,153) for
 # 'bleeding' (33,531).
 RARER = 30
+# A word this common in English was typed as meant: most words of a long question are, and
+# passing them over without measuring their distance to anything halved triage's time on
+# MedQuAD's dev questions. (The rarest such word would need a target of 600,000.)
+COMMON = 20_000
+# Targets shorter than this are never meant: a typed word needs five letters to be read as a
+# misspelling at all, and one edit from five letters reaches no shorter target.
+MIN_TARGET = 4
 
 
 @cache
@@ -56,7 +63,7 @@ class SpellingTargets:
     def __init__(self, words: Iterable[str]) -> None:
         self.by_initial: dict[str, list[str]] = {}
         for word in sorted(set(words)):
-            if word.isalpha():
+            if word.isalpha() and len(word) >= MIN_TARGET:
                 self.by_initial.setdefault(word[0], []).append(word)
 
     def likely_meant(self, word: str) -> list[str]:
@@ -65,6 +72,8 @@ class SpellingTargets:
         if len(word) < 5 or not choices or not word.isalpha():
             return []
         typed = frequency(word)
+        if typed >= COMMON:
+            return []
         limit = max_edits(word, known=typed > 0)
         close = process.extract(word, choices, scorer=OSA.distance, score_cutoff=limit, limit=8)
         return [

@@ -219,15 +219,18 @@ class RuleWords:
         self._meanings: dict[str, tuple[str, ...]] = {}
 
     def meanings(self, word: str) -> tuple[str, ...]:
-        """The word's stem, plus the stems of rule words it is probably a misspelling of."""
+        """The rule terms a word stands for: its stem (or itself, for a "quoted" rule word)
+        and those of the rule words it is probably a misspelling of. Most words stand for
+        none, and a long question is read without a trace of them."""
         found = self._meanings.get(word)
         if found is None:
             own = stem(word)
-            found = (own, EXACT + word)
+            terms = [own, EXACT + word]
             # A misspelling one rule lists ('sudenly') may still be meant for another rule.
             if own not in self.stems or not is_english(word):
                 for meant in self.targets.likely_meant(word):
-                    found += (stem(meant), EXACT + meant)
+                    terms += [stem(meant), EXACT + meant]
+            found = tuple(dict.fromkeys(t for t in terms if t in self.stems))
             if len(self._meanings) < 50_000:
                 self._meanings[word] = found
         return found
