@@ -76,6 +76,17 @@ def test_missing_and_withdrawn_documents_are_named(built):
     assert examples == {"missing": [f"section:{added.pk}"], "extra": [f"faq:{built['faq'].pk}"]}
 
 
+def test_an_article_marked_reviewed_stays_in_step_and_a_renamed_one_does_not(built):
+    # "Mark as reviewed today" saves only the review dates and re-indexes nothing.
+    article = built["sections"][0].article
+    article.last_reviewed = timezone.localdate()
+    article.save(update_fields=["last_reviewed", "updated_at"])
+    assert check()["differing"] == 0
+    article.title = "Renamed behind the queue's back"
+    article.save()
+    assert check()["stale"] == 3  # its two sections and its FAQ show the title
+
+
 def test_differences_a_queued_change_explains_are_waiting_not_lost(built):
     section = built["sections"][1]
     section.body = "Edited, and its change queued."
