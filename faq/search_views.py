@@ -87,15 +87,39 @@ def api_error(message: str, status: int, **extra) -> JsonResponse:
     return JsonResponse({"error": message, **extra}, status=status)
 
 
+def contact_payload(contact) -> dict:
+    return {
+        "region": contact.region,
+        "action": contact.action,
+        "number": contact.number,
+        "tel": contact.tel,
+        "name": contact.name,
+    }
+
+
+def urgent_payload(urgent) -> dict | None:
+    """The urgent-care banner as JSON: its kind, words and where to get help."""
+    if urgent is None:
+        return None
+    return {
+        "kind": urgent.kind,
+        "level": urgent.level,
+        "title": urgent.title,
+        "message": urgent.message,
+        "contacts": [contact_payload(c) for c in urgent.contacts],
+        "emergency_contacts": [contact_payload(c) for c in urgent.emergency_contacts],
+    }
+
+
 def api_payload(result) -> dict:
     """The JSON body of a successful API search."""
-    urgent = result.urgent
     return {
         "query": result.query,
         "page": result.page,
         "total": result.total,
         "num_pages": result.num_pages,
-        "urgent": {"level": urgent.level, "message": urgent.message} if urgent else None,
+        "urgent": urgent_payload(result.urgent),
+        "support_results": result.support_results,
         "suggestion": result.suggestion,
         "corrected": result.corrected,
         "results": [

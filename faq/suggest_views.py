@@ -16,8 +16,10 @@ from django.views.decorators.http import require_GET
 
 from search_index.models import Synonym
 from search_index.rechecked import Rechecked, rows_version
+from search_index.urgent import urgent_message
 
 from .models import FAQ, Article
+from .search_views import urgent_payload
 
 MIN_LETTERS = 2
 MAX_SUGGESTIONS = 8
@@ -155,10 +157,16 @@ def suggestion_payload(item: Suggestion) -> dict:
 @require_GET
 def suggest(request):
     """JSON completions for the search box; fewer than two letters gives an empty list."""
-    prefix = normalise(request.GET.get("q", "")[:MAX_QUERY_LENGTH])
+    typed = request.GET.get("q", "")[:MAX_QUERY_LENGTH]
+    prefix = normalise(typed)
     items = cache.get().complete(prefix) if len(prefix) >= MIN_LETTERS else []
+    urgent = urgent_message(typed) if len(prefix) >= MIN_LETTERS else None
     response = JsonResponse(
-        {"query": prefix, "suggestions": [suggestion_payload(i) for i in items]}
+        {
+            "query": prefix,
+            "suggestions": [suggestion_payload(i) for i in items],
+            "urgent": urgent_payload(urgent),
+        }
     )
     # Completions change only with the content; a minute of browser caching saves keystrokes.
     response["Cache-Control"] = "public, max-age=60"

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from . import query_log
-from .models import IndexChange, SearchQueryLog, Synonym, UrgentCareRule
+from .models import IndexChange, SearchQueryLog, Synonym, UrgentCareRule, lines
 from .synonyms import analyse
-from .urgent import compile_pattern
+from .urgent import pattern_errors
 
 REPORT_DAYS = 30
 REPORT_ROWS = 50
@@ -42,15 +42,34 @@ class SynonymForm(forms.ModelForm):
 class UrgentCareRuleForm(forms.ModelForm):
     class Meta:
         model = UrgentCareRule
-        fields = ["name", "level", "active", "patterns", "message"]
+        fields = [
+            "name", "kind", "active", "patterns", "unless", "message", "results_query",
+            "pinned_article", "pinned_faq", "source_name", "source_url",
+        ]
 
     def clean_patterns(self):
         patterns = self.cleaned_data["patterns"]
-        lines = [line for line in patterns.splitlines() if line.strip()]
-        empty = [line for line in lines if not compile_pattern(line)]
-        if not lines or empty:
-            raise forms.ValidationError("Each line needs at least one word to match.")
-        return patterns
+        if not lines(patterns):
+            raise forms.ValidationError("Give at least one pattern line to match.")
+        return self._checked(patterns)
+
+    def clean_unless(self):
+        return self._checked(self.cleaned_data["unless"])
+
+    def _checked(self, text: str) -> str:
+        """A field of pattern lines, refused here when a line could not be matched."""
+        errors = pattern_errors(text)
+        if errors:
+            raise forms.ValidationError(errors)
+        return text
+
+    def clean(self):
+        cleaned = super().clean()
+        for field in ("pinned_article", "pinned_faq"):
+            item = cleaned.get(field)
+            if item is not None and not item.is_published:
+                self.add_error(field, "Pin a published page: readers cannot open a draft.")
+        return cleaned
 
 
 @admin.register(Synonym)
@@ -70,16 +89,25 @@ class SynonymAdmin(admin.ModelAdmin):
 @admin.register(UrgentCareRule)
 class UrgentCareRuleAdmin(admin.ModelAdmin):
     form = UrgentCareRuleForm
-    list_display = ["name", "level", "pattern_count", "active", "updated_at"]
-    list_filter = ["level", "active"]
+    list_display = ["name", "kind", "pattern_count", "source_name", "active", "updated_at"]
+    list_filter = ["kind", "active"]
     search_fields = ["name", "patterns", "message"]
+    autocomplete_fields = ["pinned_article", "pinned_faq"]
     fieldsets = [
-        (None, {"fields": ["name", "level", "active"]}),
-        ("Matching", {"fields": ["patterns"], "description": (
-            "A word preceded, within three words, by 'no', 'not', 'without' and similar does "
-            "not count, so 'no slurred speech' does not match 'slurred speech'."
+        (None, {"fields": ["name", "kind", "active"]}),
+        ("Matching", {"fields": ["patterns", "unless"], "description": (
+            "Words are matched after stemming ('drooping' matches 'droop') and after "
+            "likely misspellings are recognised ('numbnes'), in any order, within a few "
+            "words of each other. A word preceded, within three words, by 'no', 'not', "
+            "'without' and similar does not count, so 'no slurred speech' does not match "
+            "'slurred speech', unless the pattern itself names the negation ('not breathing')."
         )}),
-        ("Banner", {"fields": ["message"]}),
+        ("Banner", {"fields": ["message"], "description": (
+            "The phone numbers for the rule's kind are added from the site's settings."
+        )}),
+        ("Results under the banner", {"fields": ["results_query", "pinned_article",
+                                                  "pinned_faq"]}),
+        ("Source", {"fields": ["source_name", "source_url"]}),
     ]
 
     @admin.display(description="Patterns")
@@ -134,7 +162,8 @@ class SearchTermsAdmin(ReadOnlyAdmin):
 
 
 def search_terms_report(since) -> dict:
-    """Most frequent and zero-result queries since a time, with overall figures."""
+    """Most frequent and zero-result queries since a time, how often each kind of
+    urgent-care banner was shown, and overall figures."""
     logs = SearchQueryLog.objects.filter(created_at__gte=since)
 
     def by_query(rows):
@@ -149,7 +178,14 @@ def search_terms_report(since) -> dict:
             .order_by("-n", "query")[:REPORT_ROWS]
         )
 
+    fired = dict(
+        logs.exclude(urgent_kind="").values_list("urgent_kind").annotate(n=Count("pk"))
+    )
     return {
+        "urgent_kinds": [
+            {"kind": kind, "label": label, "n": fired.get(kind, 0)}
+            for kind, label in UrgentCareRule.Kind.choices
+        ],
         "frequent": by_query(logs),
         "zero_results": by_query(logs.filter(results=0)),
         "totals": logs.aggregate(

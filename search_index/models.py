@@ -28,33 +28,87 @@ class Synonym(models.Model):
 
 
 class UrgentCareRule(models.Model):
-    """Phrases that mean a reader may need emergency or urgent care now."""
+    """Phrases that mean a reader, or someone with them, may be in danger now."""
 
-    class Level(models.TextChoices):
-        EMERGENCY = "emergency", "Call emergency services"
-        URGENT = "urgent", "Get urgent care"
+    class Kind(models.TextChoices):
+        CRISIS = "crisis", "Crisis: suicide or self-harm"
+        POISON = "poison", "Poisoning or overdose"
+        EMERGENCY = "emergency", "Medical emergency"
+        URGENT = "urgent", "Urgent care today"
 
     name = models.CharField(max_length=200, unique=True)
-    level = models.CharField(max_length=10, choices=Level.choices, default=Level.EMERGENCY)
+    kind = models.CharField(
+        max_length=10,
+        choices=Kind.choices,
+        default=Kind.EMERGENCY,
+        help_text="Which help the banner offers: the phone numbers come from the site's "
+        "region (settings URGENT_CARE).",
+    )
     patterns = models.TextField(
         help_text=(
-            "One pattern per line. A pattern matches when all its words appear in the query "
-            "(in any order); separate alternatives for one word with '|', e.g. "
+            "One pattern per line. A pattern matches when all its words appear close together "
+            "in the query, in any order; separate alternatives for one word with '|', e.g. "
             "'sudden numb|numbness one|side'."
         )
     )
-    message = models.TextField(help_text="What the banner tells the reader to do.")
+    unless = models.TextField(
+        blank=True,
+        help_text=(
+            "Optional patterns, one per line, written the same way: when one of them is in "
+            "the query the rule does not fire, e.g. 'prevention|prevent' for 'stroke "
+            "prevention diet'."
+        ),
+    )
+    message = models.TextField(
+        help_text="What the banner tells the reader to do; the phone numbers are added."
+    )
+    results_query = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text=(
+            "Words searched instead of the reader's, so that the results under the banner "
+            "are support pages rather than what was typed (used for crisis rules)."
+        ),
+    )
+    pinned_article = models.ForeignKey(
+        "faq.Article",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="A published page shown first under the banner.",
+    )
+    pinned_faq = models.ForeignKey(
+        "faq.FAQ",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="A published question shown first under the banner (after the page).",
+    )
+    source_name = models.CharField(
+        max_length=200, blank=True, help_text="The public guidance this rule follows."
+    )
+    source_url = models.URLField(blank=True, max_length=500)
     active = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["level", "name"]
+        ordering = ["kind", "name"]
 
     def __str__(self) -> str:
         return self.name
 
     def pattern_list(self) -> list[str]:
-        return [p.strip() for p in self.patterns.splitlines() if p.strip()]
+        return lines(self.patterns)
+
+    def unless_list(self) -> list[str]:
+        return lines(self.unless)
+
+
+def lines(text: str) -> list[str]:
+    """The non-blank lines of a text field, stripped."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 class IndexChange(models.Model):
@@ -83,6 +137,8 @@ class SearchQueryLog(models.Model):
 
     query = models.CharField(max_length=256, db_index=True)
     results = models.PositiveIntegerField()
+    # The kind of urgent-care banner the search raised, if any (UrgentCareRule.Kind).
+    urgent_kind = models.CharField(max_length=10, blank=True, default="")
     took_ms = models.FloatField()
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 

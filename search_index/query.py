@@ -35,8 +35,9 @@ from .results import SearchHit, SearchPage, spread_articles
 from .searcher import get_searcher, kind_and_article, stored_fields
 from .spelling import apply_corrections, corrections
 from .storage import INDEX_ERRORS, IndexUnavailable
+from .support import pinned_hits
 from .synonyms import Glossary, Tokens, analyse, glossary, whole_words
-from .urgent import urgent_message
+from .urgent import keeps_red_flags, matching_rule, message_for, rule_words, urgent_message
 
 log = logging.getLogger(__name__)
 
@@ -353,9 +354,12 @@ class Outcome:
 
 def outcome(searcher: Searcher, lay: Glossary, text: str, correct: bool) -> Outcome:
     """Rank a cleaned query once; a wholly misspelt one is ranked as corrected instead."""
-    fixes = corrections(searcher.reader(), text, lay) if correct else {}
+    fixes = corrections(searcher.reader(), text, lay, keep=rule_words()) if correct else {}
     # A misspelt word found nothing by itself, so its correction is always worth offering.
     suggestion = apply_corrections(text, fixes)
+    if suggestion and not keeps_red_flags(text, suggestion):
+        # Did-you-mean never steers a reader away from an urgent-care message.
+        fixes, suggestion = {}, None
     if suggestion and not analyse(" ".join(w for w in whole_words(text) if w not in fixes)):
         # Every word was misspelt: the reader's text alone would find nothing.
         ranked = rank(searcher, suggestion, lay)
@@ -364,7 +368,8 @@ def outcome(searcher: Searcher, lay: Glossary, text: str, correct: bool) -> Outc
     return Outcome(rank(searcher, text, lay, fixes), suggestion, False)
 
 
-def _search_index(result: SearchPage, correct: bool) -> None:
+def _search_index(result: SearchPage, words: str, correct: bool) -> None:
+    """Fill the result with a page of hits for `words` (the reader's query, or support)."""
     searcher, lay = get_searcher(), glossary()
     owners = (searcher, lay)
 
@@ -374,20 +379,33 @@ def _search_index(result: SearchPage, correct: bool) -> None:
         # 200 hits took a third of the write).
         found = query_cache.cached(
             owners,
-            (result.query, correct),
-            lambda: outcome(searcher, lay, result.query, correct),
+            (words, correct),
+            lambda: outcome(searcher, lay, words, correct),
             share=False,
         )
-        page = SearchPage(query=result.query, page=result.page)
+        page = SearchPage(query=words, page=result.page)
         fill_page(page, searcher, found.ranked)
         return found.suggestion, found.corrected, page
 
     # Snippets cost milliseconds per page, so a shown page is remembered as well.
-    key = (PAGE_ENTRY, result.query, correct, result.page)
+    key = (PAGE_ENTRY, words, correct, result.page)
     shown = query_cache.cached(owners, key, one_page)
     result.suggestion, result.corrected, page = shown
     result.hits, result.total, result.num_pages = list(page.hits), page.total, page.num_pages
     result.has_previous, result.has_next = page.has_previous, page.has_next
+
+
+def _run_search(result: SearchPage, words: str, correct: bool) -> None:
+    """_search_index, with a broken or missing index reported as unavailable, not raised."""
+    try:
+        _search_index(result, words, correct)
+    except IndexUnavailable as exc:
+        log.warning("Search index unavailable: %s", exc)
+        result.hits, result.total, result.unavailable = [], 0, True
+    except INDEX_ERRORS:
+        # Damage found mid-query (or a bug): the reader gets the unavailable page, not a 500.
+        log.exception("Search failed for a query of %d characters", len(words))
+        result.hits, result.total, result.unavailable = [], 0, True
 
 
 def search(q: str | None, page: int = 1, correct: bool = True) -> SearchPage:
@@ -398,23 +416,41 @@ def search(q: str | None, page: int = 1, correct: bool = True) -> SearchPage:
     result = SearchPage(query=text, page=page, urgent=urgent_message(text))
     if not text:
         return result
-    try:
-        _search_index(result, correct)
-    except IndexUnavailable as exc:
-        log.warning("Search index unavailable: %s", exc)
-        result.hits, result.total, result.unavailable = [], 0, True
-    except INDEX_ERRORS:
-        # Damage found mid-query (or a bug): the reader gets the unavailable page, not a 500.
-        log.exception("Search failed for a query of %d characters", len(text))
-        result.hits, result.total, result.unavailable = [], 0, True
+    if result.urgent is not None and result.urgent.results_query:
+        show_support(result)
+        return result
+    _run_search(result, text, correct)
+    if result.urgent is None and result.suggestion:
+        # A misspelling the rules did not foresee must not hide a red flag either.
+        result.urgent = message_for(matching_rule(result.suggestion))
+        if result.urgent is not None and result.urgent.results_query:
+            show_support(result)
     return result
+
+
+def show_support(result: SearchPage) -> None:
+    """Under a crisis banner: the rule's pinned pages, then results for its support words,
+    never results for what the reader typed (which may name a method or a dose)."""
+    urgent = result.urgent
+    result.suggestion, result.corrected = None, False
+    _run_search(result, urgent.results_query, correct=False)
+    result.suggestion, result.corrected = None, False
+    if result.page == 1 and urgent.pinned:
+        pinned = pinned_hits(urgent.pinned)
+        urls = {hit.url for hit in pinned}
+        others = [hit for hit in result.hits if hit.url not in urls]
+        result.total += len(pinned) - (len(result.hits) - len(others))
+        result.hits = pinned + others
+    result.support_results = True
 
 
 def log_search(result: SearchPage, took_ms: float) -> None:
     """Record a first-page search for the search-terms report; never fails the search."""
     if not result.query or result.page != 1 or result.unavailable:
         return
-    query_log.record(result.query, result.total, took_ms)
+    query_log.record(
+        result.query, result.total, took_ms, result.urgent.kind if result.urgent else ""
+    )
 
 
 def timed_search(q: str | None, page: int = 1, correct: bool = True) -> SearchPage:

@@ -25,9 +25,12 @@ _pending: list[SearchQueryLog] = []
 _oldest = {"since": 0.0}
 
 
-def record(query: str, results: int, took_ms: float) -> None:
-    """Queue one search for the log; write the queue when it is due. Never raises."""
-    row = SearchQueryLog(query=query[:256], results=results, took_ms=round(took_ms, 2))
+def record(query: str, results: int, took_ms: float, urgent_kind: str = "") -> None:
+    """Queue one search for the log, with the kind of urgent-care banner it raised; write
+    the queue when it is due. Never raises."""
+    row = SearchQueryLog(
+        query=query[:256], results=results, took_ms=round(took_ms, 2), urgent_kind=urgent_kind
+    )
     with _lock:
         if not _pending:
             _oldest["since"] = time.monotonic()

@@ -3,15 +3,50 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
-class UrgentMessage:
-    """The banner shown above results when the query describes an emergency."""
+class Contact:
+    """A place to get help now: 'Call or text 988, 988 Suicide & Crisis Lifeline (US)'."""
 
-    level: str  # UrgentCareRule.Level: "emergency" or "urgent"
+    region: str  # "US", "UK", ...
+    action: str  # "Call", "Call or text"
+    number: str  # as people dial it: "1-800-222-1222"
+    name: str  # "Poison Help"
+
+    @property
+    def tel(self) -> str:
+        """The number for a tel: link."""
+        return "".join(ch for ch in self.number if ch.isdigit() or ch == "+")
+
+
+@dataclass(frozen=True)
+class UrgentMessage:
+    """The banner shown above results when the query says someone may be in danger."""
+
+    kind: str  # UrgentCareRule.Kind: "crisis", "poison", "emergency" or "urgent"
     message: str
+    contacts: tuple[Contact, ...] = ()  # the help for this kind, in the site's regions
+    emergency_contacts: tuple[Contact, ...] = ()  # emergency services, after the above
+    results_query: str = ""  # searched instead of the reader's words, when set
+    pinned: tuple[tuple[str, int], ...] = ()  # ("article" | "faq", pk) shown first
+
+    TITLES = {
+        "crisis": "You don't have to face this alone",
+        "poison": "Possible poisoning: get advice now",
+        "emergency": "This may be an emergency",
+        "urgent": "Get medical help today",
+    }
+
+    @property
+    def level(self) -> str:
+        """'urgent' for same-day care, 'emergency' for the rest (the API's older field)."""
+        return "urgent" if self.kind == "urgent" else "emergency"
 
     @property
     def is_emergency(self) -> bool:
         return self.level == "emergency"
+
+    @property
+    def title(self) -> str:
+        return self.TITLES.get(self.kind, self.TITLES["emergency"])
 
 
 @dataclass(frozen=True)
@@ -45,6 +80,9 @@ class SearchPage:
     # True when nothing matched the query as typed and the hits are for `suggestion`.
     corrected: bool = False
     unavailable: bool = False
+    # True when the hits are the site's support content chosen by a crisis rule, not
+    # results for the reader's words.
+    support_results: bool = False
 
     @property
     def next_page_number(self) -> int:

@@ -9,7 +9,7 @@ import re
 from whoosh.reading import IndexReader
 
 from . import lexicon
-from .analysis import STOP_WORDS, WORD_PATTERN
+from .analysis import STOP_WORDS, WORD_PATTERN, stem
 from .nearby_words import edits, words_within
 from .synonyms import Glossary, glossary, whole_words
 from .vocabulary import MAX_LENGTH, MIN_LENGTH, VOCABULARY_FIELD, max_distance
@@ -55,14 +55,22 @@ def correct_word(reader: IndexReader, word: str, lay: Glossary) -> str | None:
     return min(candidates, key=lambda term: (candidates[term], term))
 
 
-def corrections(reader: IndexReader, text: str, lay: Glossary | None = None) -> dict[str, str]:
+def corrections(
+    reader: IndexReader,
+    text: str,
+    lay: Glossary | None = None,
+    keep: frozenset[str] = frozenset(),
+) -> dict[str, str]:
     """Unknown words of the query (lower-cased) mapped to their best corrections.
 
-    `lay` is the glossary (read from the database when not given).
+    `lay` is the glossary (read from the database when not given); words whose stem is in
+    `keep` (the urgent-care rules' words) are never corrected.
     """
     lay = glossary() if lay is None else lay
     found: dict[str, str] = {}
     for word in list(dict.fromkeys(whole_words(text)))[:MAX_WORDS]:
+        if keep and stem(word) in keep:
+            continue
         if not is_known(reader, word, lay.words):
             better = correct_word(reader, word, lay)
             if better is not None:

@@ -99,13 +99,18 @@ class Glossary:
         """Glossary words with the same first letter (where misspellings rarely are)."""
         return self._words_by_initial.get(word[:1], set())
 
-    def expansions(self, query_tokens: Tokens) -> list[Tokens]:
-        """Terms of every phrase that occurs, word for word, in the query; new ones only."""
-        found: set[Tokens] = set()
+    def phrase_starts(self, query_tokens: Tokens) -> Iterator[tuple[int, set[Tokens]]]:
+        """(where, terms) of every phrase that occurs, word for word, in the tokens."""
         for i, token in enumerate(query_tokens):
             for key in self._phrases_by_first.get(token, ()):
                 if query_tokens[i : i + len(key)] == key:
-                    found.update(self.entries[key])
+                    yield i, self.entries[key]
+
+    def expansions(self, query_tokens: Tokens) -> list[Tokens]:
+        """Terms of every phrase that occurs, word for word, in the query; new ones only."""
+        found: set[Tokens] = set()
+        for _start, terms in self.phrase_starts(query_tokens):
+            found.update(terms)
         present = set(query_tokens)
         return sorted(t for t in found if not set(t) <= present)
 

@@ -8,8 +8,10 @@ from . import lexicon, nearby_words, ranking
 from .analysis import medical_analyzer
 from .query import EXTRA_FIELDS, FIELDS
 from .searcher import get_searcher
+from .spelling_guard import english
 from .storage import INDEX_ERRORS, IndexUnavailable, open_index
 from .synonyms import glossary
+from .urgent import urgent_care_rules
 from .vocabulary import VOCABULARY_FIELD
 
 log = logging.getLogger(__name__)
@@ -23,10 +25,16 @@ def warm_before_fork() -> None:
     The index is opened and closed again here: a searcher shared across a fork gives wrong
     results, while the word lists are plain memory. No database connection is left open.
     """
+    # English word frequencies for triage's misspellings: 15 MB, half a second to load.
+    english()
     try:
         glossary()
+        urgent_care_rules()
     except DatabaseError:
-        log.warning("Glossary not built before fork: the database is unavailable", exc_info=True)
+        log.warning(
+            "Glossary and urgent-care rules not read before fork: the database is unavailable",
+            exc_info=True,
+        )
     finally:
         # A connection shared by forked workers would interleave their queries.
         connections.close_all()

@@ -36,7 +36,7 @@ MATRIX = {
     "faq.faq":                  ("vacd",   "vacd",   "vac"),
     "faq.citation":             ("vacd",   "vacd",   "vac"),
     "search_index.synonym":     ("vacd",   "vacd",   "vac"),
-    "search_index.urgentcarerule": ("vacd", "vacd",  "vac"),
+    "search_index.urgentcarerule": ("vacd", "vacd",  "v"),
     "search_index.indexchange": ("v",      "",       ""),
     "search_index.searchquerylog": ("v",   "v",      "v"),
 }

@@ -77,7 +77,9 @@ def test_editors_edit_but_neither_publish_nor_delete():
     perms = group_perms("Editors")
     assert {"faq.change_article", "faq.add_section", "faq.change_faq", "faq.add_citation",
             "faq.change_articlecitation", "search_index.change_synonym",
-            "search_index.add_urgentcarerule", "search_index.view_searchquerylog"} <= perms
+            "search_index.view_urgentcarerule", "search_index.view_searchquerylog"} <= perms
+    # A wrong rule can hide an emergency: only reviewers change urgent-care rules.
+    assert not {p for p in perms if p.endswith("_urgentcarerule") and ".view_" not in p}
     assert not {p for p in perms if ".publish_" in p or ".delete_" in p}
     assert "search_index.change_searchquerylog" not in perms
     assert not {p for p in perms if p.startswith("auth.")}
@@ -90,6 +92,7 @@ def test_reviewers_add_publishing_and_deleting():
                      "faq.delete_section", "faq.delete_article", "faq.delete_citation",
                      "faq.delete_articlecitation", "faq.delete_sectioncitation",
                      "faq.delete_faqcitation", "search_index.delete_synonym",
+                     "search_index.add_urgentcarerule", "search_index.change_urgentcarerule",
                      "search_index.delete_urgentcarerule"}
 
 

@@ -35,8 +35,9 @@ class TestApi:
 
     def test_urgent_and_suggestion(self, client):
         body = client.get(URL, {"q": "sudden numbness one side"}).json()
-        assert body["urgent"]["level"] == "emergency"
-        assert "911" in body["urgent"]["message"]
+        assert body["urgent"]["level"] == "emergency" and body["urgent"]["kind"] == "emergency"
+        assert "stroke" in body["urgent"]["message"]
+        assert [c["number"] for c in body["urgent"]["contacts"]] == ["911", "999"]
         body = client.get(URL, {"q": "siatica"}).json()
         assert body["suggestion"] == "sciatica" and body["corrected"] is True
         assert body["results"][0]["title"] == "Lower back problems and sciatica"

@@ -6,7 +6,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.urls import reverse
 
-from search_index.models import SearchQueryLog
+from search_index.models import SearchQueryLog, UrgentCareRule
 
 from .index_factories import make_article, make_section
 
@@ -43,11 +43,19 @@ class TestResultsPage:
         assert "<script>alert" not in html and "<img src=x" not in html
 
     def test_urgent_banner_comes_first_with_a_word_not_only_colour(self, client):
-        html = main_html(client.get(URL, {"q": "sudden numbness one side face drooping"}))
+        html = client.get(URL, {"q": "sudden numbness one side face drooping"}).content.decode()
         banner = html.index('role="alert"')
-        assert banner < html.index("<h1") < html.index("search-hit")
+        assert html.index("<body") < banner < html.index("skip-link") < html.index("<h1")
+        assert html.index("<h1") < html.index("search-hit")
         assert "<strong>Emergency:</strong>" in html
-        assert "999" in html
+        assert 'href="tel:999"' in html and 'href="tel:911"' in html
+
+    def test_crisis_query_shows_support_first_never_the_typed_words(self, client):
+        html = client.get(URL, {"q": "how many sleeping pills to kill myself"}).content.decode()
+        assert "<strong>Crisis support:</strong>" in html
+        assert 'href="tel:988"' in html and 'href="tel:116123"' in html
+        assert "Support and information" in html
+        assert "sleeping pills" not in html[html.index("<main"):].split("</form>", 1)[1]
 
     def test_did_you_mean_and_showing_results_for(self, client):
         html = main_html(client.get(URL, {"q": "siatica"}))
@@ -118,7 +126,7 @@ def test_index_unavailable_page_says_so(client, db):
     assert response.status_code == 200
     html = main_html(response)
     assert "Search is temporarily unavailable" in html
-    assert html.index('role="alert"') < html.index("temporarily unavailable")
+    assert 'role="alert"' in response.content.decode()  # the banner opens the page
 
 
 def test_damaged_index_page_says_so(client, db, index_dir):
@@ -167,12 +175,29 @@ def test_admin_rejects_synonyms_and_rules_that_could_never_match(client, db):
     assert response.status_code == 200
     assert "could never match" in response.content.decode()
     response = client.post(reverse("admin:search_index_urgentcarerule_add"), {
-        "name": "Empty", "level": "urgent", "active": "on", "patterns": "!!! ???",
+        "name": "Empty", "kind": "urgent", "active": "on", "patterns": "!!! ???",
         "message": "Go.",
     })
-    assert "at least one word" in response.content.decode()
+    assert "Line 1 has no word that can be matched." in response.content.decode()
     response = client.post(reverse("admin:search_index_urgentcarerule_add"), {
-        "name": "Purple toes", "level": "urgent", "active": "on",
+        "name": "Purple toes", "kind": "urgent", "active": "on",
         "patterns": "purple toe|toes", "message": "Go.",
     })
     assert response.status_code == 302
+
+
+@pytest.mark.usefixtures("seed_index")
+def test_a_pinned_support_page_leads_the_crisis_results(client):
+    article = make_article(title="Getting help with thoughts of suicide", slug="crisis-help")
+    make_section(article)
+    rule = UrgentCareRule.objects.get(name="Suicidal thoughts")
+    rule.pinned_article = article
+    rule.save()
+    body = client.get("/api/search", {"q": "i want to end my life"}).json()
+    assert body["urgent"]["kind"] == "crisis" and body["support_results"] is True
+    assert body["results"][0]["url"] == "/articles/crisis-help/"
+    assert [c["number"] for c in body["urgent"]["contacts"]] == ["988", "116 123"]
+    article.status = "draft"
+    article.save()
+    body = client.get("/api/search", {"q": "i want to end my life"}).json()
+    assert all(r["url"] != "/articles/crisis-help/" for r in body["results"])

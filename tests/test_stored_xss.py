@@ -133,7 +133,7 @@ def make_hostile(i: int, payload: str) -> None:
     faq.citations.add(citation)
     Synonym.objects.create(phrase=text, terms=f"{payload}\n{WORD}")
     UrgentCareRule.objects.create(
-        name=text, patterns=f"{WORD}\n{payload}", message=text, level=("emergency", "urgent")[i % 2]
+        name=text, patterns=f"{WORD}\n{payload}", message=text, kind=("emergency", "urgent")[i % 2]
     )
 
 

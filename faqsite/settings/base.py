@@ -200,6 +200,30 @@ CACHES = {
 
 SITE_NAME = "Symptom Search"
 
+# Where the urgent-care banner sends readers (search_index.urgent_contacts): the regions
+# shown, in order, and each region's numbers per kind of banner as (action, number, name).
+URGENT_CARE = {
+    "REGIONS": env.list("URGENT_CARE_REGIONS", default=["US", "UK"]),
+    "CONTACTS": {
+        "US": {
+            "emergency": [("Call", "911", "emergency services (US)")],
+            "crisis": [("Call or text", "988", "988 Suicide & Crisis Lifeline (US)")],
+            "poison": [("Call", "1-800-222-1222", "Poison Help (US)")],
+        },
+        "UK": {
+            "emergency": [("Call", "999", "emergency services (UK)")],
+            "crisis": [("Call", "116 123", "Samaritans, free, day or night (UK and Ireland)")],
+            "poison": [("Call", "111", "NHS 111 (UK)")],
+            "urgent": [("Call", "111", "NHS 111 (UK)")],
+        },
+        "IE": {
+            "emergency": [("Call", "112", "emergency services (Ireland)")],
+            "crisis": [("Call", "116 123", "Samaritans, free, day or night (Ireland)")],
+            "poison": [("Call", "01 809 2166", "National Poisons Information Centre (Ireland)")],
+        },
+    },
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

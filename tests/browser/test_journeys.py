@@ -43,7 +43,7 @@ def test_urgent_query_shows_emergency_banner_before_results(site, page):
     # The banner comes first in reading order: before the heading and every result.
     order = page.evaluate(
         """() => {
-            const all = [...document.querySelectorAll('main *')];
+            const all = [...document.querySelectorAll('body *')];
             return [all.indexOf(document.querySelector('[role=alert]')),
                     all.indexOf(document.querySelector('main h1')),
                     all.indexOf(document.querySelector('.search-results'))];
@@ -51,6 +51,26 @@ def test_urgent_query_shows_emergency_banner_before_results(site, page):
     )
     assert order[0] < order[1] < order[2], order
     assert page.locator(".search-hit").count() > 0
+
+
+@pytest.mark.parametrize("query", ["I want to kill myself", "thinking about sucide"])
+def test_crisis_message_is_the_first_thing_seen_and_read(site, page, query):
+    search(page, site, query)
+    alert = page.get_by_role("alert")
+    assert alert.count() == 1
+    text = alert.inner_text()
+    assert text.startswith("Crisis support") and "988" in text and "116 123" in text
+    # First on the page as a sighted reader scans it...
+    first_line = page.evaluate("() => document.body.innerText.trim().split('\\n')[0]")
+    assert first_line.startswith("Crisis support"), first_line
+    # ...and first in the accessibility tree a screen reader walks.
+    tree = page.locator("body").aria_snapshot().splitlines()
+    assert "Get help now" in tree[0] and "alert" in tree[1], tree[:3]
+    call = page.get_by_role("link", name="988")
+    assert call.get_attribute("href") == "tel:988"
+    # No results for the typed words: the support heading, never a count of their matches.
+    assert page.get_by_role("heading", name="Support and information").count() == 1
+    assert page.locator(".search-count", has_text=query).count() == 0
 
 
 def test_misspelling_offers_the_right_word(site, page):

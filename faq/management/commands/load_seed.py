@@ -5,7 +5,10 @@ from faq.models import Article
 
 
 class Command(BaseCommand):
-    help = "Load the curated seed content (article, FAQs, citations, search glossary)."
+    help = (
+        "Load the curated seed content (article, FAQs, citations, search glossary) and the "
+        "shipped urgent-care rules."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -21,5 +24,7 @@ class Command(BaseCommand):
             return
         for name in settings.SEED_FIXTURES:
             call_command("loaddata", name, verbosity=options["verbosity"])
+        # Migrations install the shipped urgent-care rules; a flushed database gets them here.
+        call_command("load_urgent_rules", verbosity=options["verbosity"])
         if not quiet:
             self.stdout.write(self.style.SUCCESS("Seed content loaded."))

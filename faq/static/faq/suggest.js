@@ -29,6 +29,11 @@
     status.className = "visually-hidden";
     status.setAttribute("role", "status");
     host.classList.add("suggest-host");
+    var urgentBox = document.createElement("div");
+    urgentBox.className = "suggest-urgent notice";
+    urgentBox.setAttribute("role", "alert");
+    urgentBox.hidden = true;
+    host.appendChild(urgentBox);
     host.appendChild(list);
     host.appendChild(status);
 
@@ -95,6 +100,25 @@
       status.textContent = open ? suggestions.length + " suggestions, use the arrow keys" : "";
     }
 
+    // Where typed words already raise an urgent-care message, it shows before any search.
+    function showUrgent(urgent) {
+      urgentBox.textContent = "";
+      urgentBox.hidden = !urgent;
+      if (!urgent) { return; }
+      var title = document.createElement("strong");
+      title.textContent = urgent.title + ". ";
+      urgentBox.appendChild(title);
+      urgent.contacts.concat(urgent.emergency_contacts).forEach(function (contact, i) {
+        var link = document.createElement("a");
+        link.href = "tel:" + contact.tel;
+        link.textContent = contact.number;
+        if (i > 0) { urgentBox.appendChild(document.createTextNode(" · ")); }
+        urgentBox.appendChild(document.createTextNode(contact.action + " "));
+        urgentBox.appendChild(link);
+        urgentBox.appendChild(document.createTextNode(", " + contact.name));
+      });
+    }
+
     function ask() {
       var query = input.value.trim();
       if (query.length < MIN_LETTERS) { render([]); lastAsked = ""; return; }
@@ -103,7 +127,10 @@
       fetch(endpoint + "?q=" + encodeURIComponent(query), { headers: { Accept: "application/json" } })
         .then(function (response) { return response.ok ? response.json() : { suggestions: [] }; })
         .then(function (data) {
-          if (input.value.trim() === query) { render(data.suggestions || []); }
+          if (input.value.trim() === query) {
+            showUrgent(data.urgent || null);
+            render(data.suggestions || []);
+          }
         })
         .catch(function () { render([]); }); // the plain search still works
     }
