@@ -101,7 +101,7 @@ ARTICLE_INDEXED_FIELDS = ("title", "slug", "status", "also_called", "source_name
 VERSION_FORMAT = "%Y%m%dT%H%M%S.%f"
 
 
-def document_version(own: datetime, article: str) -> str:
+def document_version(own: datetime | None, article: str) -> str:
     """A document's version: when its row was last saved, and its article's article_version.
 
     Every save changes updated_at, so a document whose version differs from the one the
@@ -109,7 +109,7 @@ def document_version(own: datetime, article: str) -> str:
     (indexable_versions), without building any document. The article counts by the fields
     its documents show, not its save time: "mark reviewed today" re-indexes nothing.
     """
-    return f"{own.strftime(VERSION_FORMAT)}/{article}"
+    return f"{own.strftime(VERSION_FORMAT) if own else '-'}/{article}"  # "-": never saved
 
 
 def article_version(article: Article | None) -> str:

@@ -101,7 +101,7 @@ def withdraw():
     rule.save()
 
 held(lambda: UrgentCareRule.objects.create(
-    name="Violet toes", level="emergency", patterns="violet toes", message="Call now."))
+    name="Violet toes", kind="emergency", patterns="violet toes", message="Call now."))
 held(withdraw)
 held(lambda: Synonym.objects.create(phrase="zorbly", terms="numbness"))
 """
