@@ -139,3 +139,15 @@ def test_health_names_lost_documents_but_stays_up(built):
     documents = response.json()["documents"]
     assert documents["in_step"] is False
     assert documents["examples"] == {"stale": [f"section:{section.pk}"]}
+
+
+def test_health_reuses_its_comparison_only_while_nothing_changed(built):
+    from search_index.index_check import recent_check
+
+    first = recent_check(open_index(create=False))
+    assert recent_check(open_index(create=False)) is first  # nothing changed: not read again
+    section = built["sections"][1]
+    section.heading = "Saved since"
+    section.save()
+    again = recent_check(open_index(create=False))
+    assert again is not first and again.stale == [f"section:{section.pk}"]
