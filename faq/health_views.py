@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from search_index.index_check import check_documents
+from search_index.index_check import recent_check
 from search_index.indexer import pending_changes
 from search_index.searcher import get_searcher
 from search_index.storage import INDEX_ERRORS, IndexUnavailable, open_index
@@ -56,7 +56,7 @@ def documents_state() -> dict | None:
     the index (or changed behind the queue's back): alert on "differing" above 0.
     """
     try:
-        summary = check_documents(open_index(create=False)).summary()
+        summary = recent_check(open_index(create=False)).summary()
     except (DatabaseError, IndexUnavailable, *INDEX_ERRORS) as exc:
         logger.warning("Health check: documents not compared: %s", exc)
         return None

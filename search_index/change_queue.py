@@ -85,7 +85,7 @@ def apply_pending(
         try:
             with writer_lock(timeout):
                 _restore_missing_index(rebuild_limit)
-                done, failed = drain()
+                done, failed = drain(deadline)
         except IndexLocked:
             # The holder re-checks the queue after releasing the lock, so our change is
             # picked up by it (or by the queue worker) without us waiting longer.
@@ -115,13 +115,14 @@ def _restore_missing_index(limit: int | None) -> None:
     rebuild_locked(None)
 
 
-def drain() -> tuple[int, int]:
-    """Apply every pending change in batches; the caller holds the writer lock."""
+def drain(deadline: float = float("inf")) -> tuple[int, int]:
+    """Apply pending changes in batches until none is left or time.monotonic() passes
+    `deadline` between batches; the caller holds the writer lock."""
     applied = failed = 0
     cursor = 0
     while True:
         batch = list(pending_changes().filter(pk__gt=cursor)[:BATCH_SIZE])
-        if not batch:
+        if not batch or (applied and time.monotonic() >= deadline):
             return applied, failed
         cursor = batch[-1].pk
         done, not_done = _apply_batch(batch)

@@ -9,13 +9,14 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from functools import lru_cache
+from hashlib import blake2b
 
 import nh3
 from django.conf import settings
 from django.db.models import Model, QuerySet
 from django.urls import get_script_prefix, reverse
 
-from faq.models import FAQ, Section, Status
+from faq.models import FAQ, Article, Section, Status
 
 from .schema import FAQ as FAQ_TYPE
 from .schema import SECTION as SECTION_TYPE
@@ -95,17 +96,31 @@ def _words(*parts: str) -> str:
     return "\n".join(part for part in parts if part)
 
 
-def document_version(own: datetime | None, article: datetime | None) -> str:
-    """A document's version: when its row and its article were last saved.
+# Article fields that appear in its sections' and FAQs' documents (or decide whether they show).
+ARTICLE_INDEXED_FIELDS = ("title", "slug", "status", "also_called", "source_name", "source_url")
+VERSION_FORMAT = "%Y%m%dT%H%M%S.%f"
+
+
+def document_version(own: datetime | None, article: str) -> str:
+    """A document's version: when its row was last saved, and its article's article_version.
 
     Every save changes updated_at, so a document whose version differs from the one the
-    database gives now is stale; the database gives it with one query for all documents
-    (index_check.py), without building any document.
+    database gives now is stale; the database gives every version with two queries
+    (indexable_versions), without building any document. The article counts by the fields
+    its documents show, not its save time: "mark reviewed today" re-indexes nothing.
     """
-    return "/".join(stamp.strftime(VERSION_FORMAT) if stamp else "-" for stamp in (own, article))
+    return f"{own.strftime(VERSION_FORMAT) if own else '-'}/{article}"  # "-": never saved
 
 
-VERSION_FORMAT = "%Y%m%dT%H%M%S.%f"
+def article_version(article: Article | None) -> str:
+    """A short digest of the article fields its sections' and FAQs' documents show."""
+    if article is None:
+        return "-"
+    return _digest([getattr(article, name) for name in ARTICLE_INDEXED_FIELDS])
+
+
+def _digest(values: list[str]) -> str:
+    return blake2b("\x1f".join(values).encode(), digest_size=6).hexdigest()
 
 
 def section_document(section: Section) -> dict:
@@ -117,7 +132,7 @@ def section_document(section: Section) -> dict:
     return {
         "doc_id": f"{SECTION_TYPE}:{section.pk}",
         "doc_type": SECTION_TYPE,
-        "version": document_version(section.updated_at, article.updated_at),
+        "version": document_version(section.updated_at, article_version(article)),
         "title": section.heading,
         "heading_path": heading_path,
         "body": body,
@@ -146,7 +161,7 @@ def faq_document(faq: FAQ) -> dict:
     return {
         "doc_id": f"{FAQ_TYPE}:{faq.pk}",
         "doc_type": FAQ_TYPE,
-        "version": document_version(faq.updated_at, faq.article and faq.article.updated_at),
+        "version": document_version(faq.updated_at, article_version(faq.article)),
         "title": faq.question,
         "heading_path": heading_path,
         "body": body,
@@ -183,12 +198,14 @@ INDEXABLE_ROWS: dict[str, Callable[[], QuerySet]] = {
 
 
 def indexable_versions() -> dict[str, str]:
-    """doc_id -> version of every document the index should hold, from one query per model."""
+    """doc_id -> version of every document the index should hold, from a query per model."""
+    fields = Article.objects.values_list("pk", *ARTICLE_INDEXED_FIELDS)
+    articles = {pk: _digest(values) for pk, *values in fields.iterator(chunk_size=5000)}
     versions = {}
     for name, rows in INDEXABLE_ROWS.items():
-        stamps = rows().values_list("pk", "updated_at", "article__updated_at")
-        for pk, own, article in stamps.iterator(chunk_size=5000):
-            versions[doc_id(name, pk)] = document_version(own, article)
+        stamps = rows().values_list("pk", "updated_at", "article_id")
+        for pk, own, article_id in stamps.iterator(chunk_size=5000):
+            versions[doc_id(name, pk)] = document_version(own, articles.get(article_id, "-"))
     return versions
 
 

@@ -13,6 +13,7 @@ from django.db.models.signals import post_delete, post_save, pre_delete
 from faq.models import FAQ, Article, Section
 
 from .change_queue import apply_pending, enqueue, enqueue_many
+from .documents import ARTICLE_INDEXED_FIELDS
 from .schema import FAQ as FAQ_TYPE
 from .schema import SECTION as SECTION_TYPE
 
@@ -92,17 +93,11 @@ def faq_changed(sender, instance, raw=False, **kwargs) -> None:
     _schedule()
 
 
-# Article fields that appear in its sections' and FAQs' documents (or decide whether they show).
-ARTICLE_INDEXED_FIELDS = frozenset(
-    {"title", "slug", "status", "also_called", "source_name", "source_url"}
-)
-
-
 def article_changed(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
     """Publishing, unpublishing or renaming an article changes all its sections and FAQs."""
     if raw or not auto_update_enabled() or instance.pk is None:
         return
-    if update_fields is not None and not ARTICLE_INDEXED_FIELDS & set(update_fields):
+    if update_fields is not None and not set(ARTICLE_INDEXED_FIELDS) & set(update_fields):
         return  # e.g. "mark reviewed today": nothing readers search changed
     sections = list(instance.sections.values_list("pk", flat=True))
     faqs = list(instance.faqs.values_list("pk", flat=True))

@@ -218,11 +218,12 @@ def test_eight_editors_saving_at_once_lose_nothing(database_url, tmp_path):
     seconds.sort()
     print(f"{len(seconds)} saves: p50 {seconds[len(seconds) // 2]:.3f} s, "
           f"p95 {seconds[len(seconds) * 95 // 100]:.3f} s, max {seconds[-1]:.3f} s")
-    # No save waits seconds for another writer (with a 2 s lock wait, p95 was 1.3 to 1.6 s and
-    # the slowest took 2.1 s); the lock's holder or the next drain applies its change. The
-    # slowest single save is printed, not asserted: on a machine shared with other test runs
-    # one took 6.6 s on PostgreSQL while the p95 stayed at 0.5 s.
-    assert seconds[len(seconds) * 95 // 100] < 1.0
+    # No save waits seconds for another writer: with a 2 s lock wait, p95 was 1.3 to 1.6 s and
+    # 9% of saves waited the whole 2 s. The lock's holder or the next drain applies a change
+    # whose save gave up. (On a machine busy with other work a save's own database wait and
+    # index commit still took 2.4 and 5.7 s once in 800, so the slowest is not held to it.)
+    slow = sum(1 for s in seconds if s >= 2.0)
+    assert seconds[len(seconds) * 95 // 100] < 1.0 and slow < len(seconds) // 100, slow
     assert manage(env, "process_index_queue", "-v0").returncode == 0
     done = django_shell(env, REPORT)
     assert done.returncode == 0, done.stderr[-3000:]

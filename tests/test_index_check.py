@@ -76,6 +76,17 @@ def test_missing_and_withdrawn_documents_are_named(built):
     assert examples == {"missing": [f"section:{added.pk}"], "extra": [f"faq:{built['faq'].pk}"]}
 
 
+def test_an_article_marked_reviewed_stays_in_step_and_a_renamed_one_does_not(built):
+    # "Mark as reviewed today" saves only the review dates and re-indexes nothing.
+    article = built["sections"][0].article
+    article.last_reviewed = timezone.localdate()
+    article.save(update_fields=["last_reviewed", "updated_at"])
+    assert check()["differing"] == 0
+    article.title = "Renamed behind the queue's back"
+    article.save()
+    assert check()["stale"] == 3  # its two sections and its FAQ show the title
+
+
 def test_differences_a_queued_change_explains_are_waiting_not_lost(built):
     section = built["sections"][1]
     section.body = "Edited, and its change queued."
@@ -128,3 +139,15 @@ def test_health_names_lost_documents_but_stays_up(built):
     documents = response.json()["documents"]
     assert documents["in_step"] is False
     assert documents["examples"] == {"stale": [f"section:{section.pk}"]}
+
+
+def test_health_reuses_its_comparison_only_while_nothing_changed(built):
+    from search_index.index_check import recent_check
+
+    first = recent_check(open_index(create=False))
+    assert recent_check(open_index(create=False)) is first  # nothing changed: not read again
+    section = built["sections"][1]
+    section.heading = "Saved since"
+    section.save()
+    again = recent_check(open_index(create=False))
+    assert again is not first and again.stale == [f"section:{section.pk}"]
