@@ -201,3 +201,24 @@ def test_a_pinned_support_page_leads_the_crisis_results(client):
     article.save()
     body = client.get("/api/search", {"q": "i want to end my life"}).json()
     assert all(r["url"] != "/articles/crisis-help/" for r in body["results"])
+
+
+def test_search_terms_report_counts_each_kind_of_urgent_message(client, db):
+    for kind in ["crisis", "crisis", "poison", "emergency", ""]:
+        SearchQueryLog.objects.create(query="q", results=1, took_ms=1.0, urgent_kind=kind)
+    old = SearchQueryLog.objects.create(query="q", results=1, took_ms=1.0, urgent_kind="crisis")
+    SearchQueryLog.objects.filter(pk=old.pk).update(created_at="2000-01-01T00:00:00Z")
+    client.force_login(User.objects.create_superuser("boss", "b@example.com", "pw-long-enough-1"))
+    html = client.get(reverse("admin:search_index_searchquerylog_changelist")).content.decode()
+    table = html[html.index("Urgent-care messages shown"):html.index("Zero-result searches")]
+    counts = dict(re.findall(r"<td>([^<]+)</td><td>(\d+)</td>", table))
+    assert counts == {"Crisis: suicide or self-harm": "2", "Poisoning or overdose": "1",
+                      "Medical emergency": "1", "Urgent care today": "0"}
+
+
+@pytest.mark.usefixtures("seed_index")
+def test_each_logged_search_keeps_the_kind_it_raised_and_nothing_more(client):
+    client.get(URL, {"q": "my toddler swallowed a button battery"})
+    client.get(URL, {"q": "numb toes"})
+    rows = dict(SearchQueryLog.objects.values_list("query", "urgent_kind"))
+    assert rows == {"my toddler swallowed a button battery": "poison", "numb toes": ""}

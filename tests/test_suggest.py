@@ -152,3 +152,12 @@ def test_fast_with_an_imported_sized_collection(client, seed):
           f"warm max {max(timings) * 1000:.1f} ms")
     assert cold < 10
     assert max(timings) < 0.1
+
+
+def test_typed_words_that_raise_a_message_bring_it_to_the_search_box(client, seed):
+    body = client.get("/api/suggest", {"q": "i want to kill mys"}).json()
+    assert body["urgent"] is None  # a word still being typed is not read
+    body = client.get("/api/suggest", {"q": "i want to kill myself"}).json()
+    assert body["urgent"]["kind"] == "crisis"
+    assert [c["tel"] for c in body["urgent"]["contacts"]] == ["988", "116123"]
+    assert client.get("/api/suggest", {"q": "numb toes"}).json()["urgent"] is None
