@@ -35,6 +35,7 @@ from .models import (
     SectionCitation,
     Status,
 )
+from .revisions_admin import RevisionAdmin
 
 # Clinical content is reviewed yearly unless a reviewer sets another date.
 REVIEW_INTERVAL = timedelta(days=365)
@@ -89,7 +90,7 @@ class FAQCitationInline(ArticleCitationInline):
     model = FAQCitation
 
 
-class EditorialAdmin(SortableAdminBase, admin.ModelAdmin):
+class EditorialAdmin(SortableAdminBase, RevisionAdmin):
     """Publish and review workflow shared by articles and FAQs."""
 
     publish_permission = ""
@@ -244,7 +245,7 @@ class ArticleAdmin(EditorialAdmin):
 
 
 @admin.register(Section)
-class SectionAdmin(SortableAdminBase, admin.ModelAdmin):
+class SectionAdmin(SortableAdminBase, RevisionAdmin):
     list_display = ["heading", "article", "kind", "order"]
     list_filter = ["kind"]
     list_select_related = ["article"]
@@ -311,7 +312,7 @@ class FAQAdmin(EditorialAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(admin.ModelAdmin):
+class CitationAdmin(RevisionAdmin):
     formfield_overrides = URL_FIELDS_HTTPS
     list_display = ["title", "container_title", "date_published", "doi"]
     list_filter = ["container_title"]

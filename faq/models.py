@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, router, transaction
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from .markup import render_markup
 
@@ -76,6 +77,8 @@ class Citation(SavedWithItsSignals):
     date_accessed = models.DateField(null=True, blank=True)
     doi = models.CharField("DOI", max_length=200, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["title"]
 
@@ -122,6 +125,7 @@ class Article(SavedWithItsSignals):
     updated_at = models.DateTimeField(auto_now=True, db_index=True)  # fingerprints read Max
 
     objects = ArticleQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["title"]
@@ -195,6 +199,8 @@ class Section(SavedWithItsSignals):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["article", "order", "pk"]
         constraints = [
@@ -253,6 +259,7 @@ class FAQ(SavedWithItsSignals):
     updated_at = models.DateTimeField(auto_now=True, db_index=True)  # fingerprints read Max
 
     objects = ContentQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "question"]
@@ -287,6 +294,8 @@ class CitationLink(SavedWithItsSignals):
 
     citation = models.ForeignKey(Citation, on_delete=models.PROTECT)
     order = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords(inherit=True)
 
     class Meta:
         abstract = True

@@ -9,6 +9,8 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from faq.revisions_admin import RevisionAdmin
+
 from . import query_log
 from .models import IndexChange, SearchQueryLog, Synonym, UrgentCareRule, lines
 from .synonyms import analyse
@@ -73,7 +75,7 @@ class UrgentCareRuleForm(forms.ModelForm):
 
 
 @admin.register(Synonym)
-class SynonymAdmin(admin.ModelAdmin):
+class SynonymAdmin(RevisionAdmin):
     form = SynonymForm
     list_display = ["phrase", "terms_preview", "active", "updated_at"]
     list_filter = ["active"]
@@ -87,7 +89,7 @@ class SynonymAdmin(admin.ModelAdmin):
 
 
 @admin.register(UrgentCareRule)
-class UrgentCareRuleAdmin(admin.ModelAdmin):
+class UrgentCareRuleAdmin(RevisionAdmin):
     form = UrgentCareRuleForm
     list_display = ["name", "kind", "pattern_count", "source_name", "active", "updated_at"]
     list_filter = ["kind", "active"]

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "adminsortable2",
     "csp",
     "axes",
+    "simple_history",
     "faq",
     "search_index",
 ]
@@ -40,6 +41,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Records who made each change (revisions of content, glossary and rules).
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "faq.middleware.DatabaseUnavailableMiddleware",
