@@ -4,8 +4,6 @@ Publishing is a reviewer's decision: without the publish permission the status f
 no "Published" choice, the publish action is hidden, and a published page keeps its status
 while an editor corrects it.
 """
-from datetime import timedelta
-
 from adminsortable2.admin import (
     CustomInlineFormSet,
     SortableAdminBase,
@@ -36,9 +34,14 @@ from .models import (
     Status,
 )
 from .revisions_admin import RevisionAdmin
+from .signoff_admin import (
+    NO_PROFILE,
+    REVIEW_FIELDS,
+    SIGN_OFF_FIELDS,
+    reviewer_of,
+    signing_off_form,
+)
 
-# Clinical content is reviewed yearly unless a reviewer sets another date.
-REVIEW_INTERVAL = timedelta(days=365)
 # Sources are https today; a bare "example.org" typed by an editor should become https too.
 URL_FIELDS_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
@@ -103,18 +106,42 @@ class EditorialAdmin(SortableAdminBase, RevisionAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
+        if self.has_publish_permission(request):
+            # Whatever a publisher saves as published goes live, signed with their profile.
+            return signing_off_form(form, request.user)
         status = form.base_fields.get("status")
-        if status is not None and not self.has_publish_permission(request):
+        if status is not None:
             status.choices = [c for c in status.choices if c[0] != Status.PUBLISHED]
             status.help_text = "A reviewer publishes once the content is ready."
         return form
 
     def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        # An editor may correct a published page, but only a reviewer may withdraw it.
-        if obj is not None and obj.is_published and not self.has_publish_permission(request):
-            fields.append("status")
+        # Sign-off and review are recorded by reviewers' actions, never typed in.
+        fields = [*super().get_readonly_fields(request, obj), *SIGN_OFF_FIELDS]
+        if not self.has_publish_permission(request):
+            fields.append("next_review_due")
+            # An editor may correct a published page, but only a reviewer may withdraw it.
+            if obj is not None and obj.is_published:
+                fields.append("status")
         return fields
+
+    def save_model(self, request, obj, form, change):
+        # A reviewer saving a published version signs it off; an editor cannot publish.
+        reviewer = reviewer_of(request.user) if self.has_publish_permission(request) else None
+        if reviewer and obj.is_published and (form.has_changed() or not change):
+            was_published = change and form.initial.get("status") == Status.PUBLISHED
+            obj.record_sign_off(reviewer, publishing=not was_published)
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        reviewer = reviewer_of(request.user) if self.has_publish_permission(request) else None
+        # An inline change (a section's text) is a change to the published page too.
+        changed_inline = not form.has_changed() and any(f.has_changed() for f in formsets)
+        if reviewer and obj.is_published and changed_inline:
+            obj.record_sign_off(reviewer, publishing=False)
+            obj.save(update_fields=[*SIGN_OFF_FIELDS, "next_review_due", "updated_at"])
 
     def publish_problems(self, obj):
         """Why obj cannot be published as it stands (empty when it can)."""
@@ -130,6 +157,10 @@ class EditorialAdmin(SortableAdminBase, RevisionAdmin):
 
     @admin.action(description="Publish selected", permissions=["publish"])
     def publish_selected(self, request, queryset):
+        reviewer = reviewer_of(request.user)
+        if reviewer is None:
+            self.message_user(request, NO_PROFILE, messages.ERROR)
+            return
         published = 0
         for obj in queryset.exclude(status=Status.PUBLISHED):
             problems = self.publish_problems(obj)
@@ -138,27 +169,32 @@ class EditorialAdmin(SortableAdminBase, RevisionAdmin):
                     request, f"“{obj}” was not published: {' '.join(problems)}", messages.ERROR
                 )
                 continue
+            obj.record_sign_off(reviewer, publishing=True)
             obj.save()
-            self.log_change(request, obj, "Published with the “Publish selected” action.")
+            self.log_change(
+                request, obj, f"Published with the “Publish selected” action, signed off by "
+                f"{reviewer}."
+            )
             published += 1
         if published:
             self.message_user(request, f"Published {published} item(s).", messages.SUCCESS)
 
-    def reviewed_values(self, today):
-        """Field values that record a review done today."""
-        return {"last_reviewed": today}
-
-    @admin.action(description="Mark as reviewed today", permissions=["change"])
+    @admin.action(description="Mark as reviewed today", permissions=["publish"])
     def mark_reviewed_today(self, request, queryset):
-        values = self.reviewed_values(timezone.localdate())
-        described = "; ".join(f"{name.replace('_', ' ')} {day}" for name, day in values.items())
+        reviewer = reviewer_of(request.user)
+        if reviewer is None:
+            self.message_user(request, NO_PROFILE, messages.ERROR)
+            return
+        today = timezone.localdate()
         count = 0
         for obj in queryset:
-            for name, day in values.items():
-                setattr(obj, name, day)
-            # Only the review dates: a concurrent edit of the text must not be overwritten.
-            obj.save(update_fields=[*values, "updated_at"])
-            self.log_change(request, obj, f"Marked as reviewed today ({described}).")
+            obj.record_review(reviewer, today)
+            # Only the review fields: a concurrent edit of the text must not be overwritten.
+            obj.save(update_fields=[*REVIEW_FIELDS, "updated_at"])
+            self.log_change(
+                request, obj, f"Marked as reviewed today by {reviewer} (next review due "
+                f"{obj.next_review_due})."
+            )
             count += 1
         self.message_user(request, f"Marked {count} item(s) as reviewed today.", messages.SUCCESS)
 
@@ -225,8 +261,9 @@ class ArticleAdmin(EditorialAdmin):
     inlines = [SectionInline, ArticleCitationInline]
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "also_called"]}),
-        ("Publishing", {"fields": ["status", "published_date", "author", "medical_reviewer"]}),
-        ("Clinical review", {"fields": ["last_reviewed", "next_review_due"]}),
+        ("Publishing", {"fields": ["status", "published_date", "author"]}),
+        ("Clinical sign-off", {"fields": [*SIGN_OFF_FIELDS, "next_review_due",
+                                          "medical_reviewer"]}),
         (
             "Imported content",
             {"classes": ["collapse"], "fields": ["source_name", "source_url", "attribution"]},
@@ -236,9 +273,6 @@ class ArticleAdmin(EditorialAdmin):
     @admin.display(description="Overdue", boolean=True, ordering="next_review_due")
     def review_overdue(self, obj):
         return obj.next_review_due is not None and obj.next_review_due <= timezone.localdate()
-
-    def reviewed_values(self, today):
-        return {"last_reviewed": today, "next_review_due": today + REVIEW_INTERVAL}
 
     def public_context(self, request, obj):
         return views.article_context(request, obj)
@@ -292,7 +326,8 @@ class FAQAdmin(EditorialAdmin):
     fieldsets = [
         (None, {"fields": ["question", "slug", "answer"]}),
         ("Where it appears", {"fields": ["article", "section", "order"]}),
-        ("Publishing", {"fields": ["status", "last_reviewed"]}),
+        ("Publishing", {"fields": ["status"]}),
+        ("Clinical sign-off", {"fields": [*SIGN_OFF_FIELDS, "next_review_due"]}),
         (
             "Source",
             {"fields": ["question_type", "source_name", "source_url", "attribution"]},

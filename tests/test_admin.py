@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from faq.models import FAQ, Article, Citation, Section, Status
+from faq.models import FAQ, Article, Citation, ReviewerProfile, Section, Status
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +27,10 @@ def make_user(role):
     )
     if role in ROLE_GROUPS:
         user.groups.add(Group.objects.get(name=ROLE_GROUPS[role]))
+    if role in ("reviewer", "superuser"):
+        ReviewerProfile.objects.create(
+            user=user, name=f"Dr {user.username}", credentials="MB ChB, neurologist"
+        )
     return user
 
 
@@ -246,7 +250,8 @@ def test_faq_publish_action_requires_an_answer_or_source(client):
 
 def test_mark_reviewed_today_sets_dates_and_writes_history(client):
     article = make_article(last_reviewed=date(2020, 1, 1), next_review_due=date(2021, 1, 1))
-    client.force_login(make_user("editor"))
+    reviewer = make_user("reviewer")
+    client.force_login(reviewer)
 
     run_action(client, Article, "mark_reviewed_today", [article])
 
@@ -254,13 +259,14 @@ def test_mark_reviewed_today_sets_dates_and_writes_history(client):
     article.refresh_from_db()
     assert article.last_reviewed == today
     assert article.next_review_due == today + timedelta(days=365)
+    assert article.reviewed_by == reviewer.reviewer_profile
     history = client.get(admin_url(Article, "history", article.pk)).content.decode()
-    assert "Marked as reviewed today" in history
+    assert "Marked as reviewed today by Dr" in history
 
 
 def test_mark_reviewed_today_on_faqs(client):
     faq = make_faq()
-    client.force_login(make_user("editor"))
+    client.force_login(make_user("reviewer"))
 
     run_action(client, FAQ, "mark_reviewed_today", [faq])
 
@@ -282,11 +288,10 @@ def test_duplicate_article_slug_is_a_form_error(client):
 
 
 def test_review_due_before_last_review_is_a_form_error(client):
-    article = make_article()
-    client.force_login(make_user("editor"))
+    article = make_article(last_reviewed=date(2026, 5, 1))
+    client.force_login(make_user("reviewer"))
     url = admin_url(Article, "change", article.pk)
-    data = {**form_data(client.get(url)), "last_reviewed": "2026-05-01",
-            "next_review_due": "2026-04-01"}
+    data = {**form_data(client.get(url)), "next_review_due": "2026-04-01"}
 
     response = client.post(url, data)
 
