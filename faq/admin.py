@@ -33,6 +33,7 @@ from .models import (
     SectionCitation,
     Status,
 )
+from .publish_checks import article_problems
 from .revisions_admin import RevisionAdmin
 from .signoff_admin import (
     NO_PROFILE,
@@ -60,6 +61,12 @@ class SectionInlineFormSet(CustomInlineFormSet):
             raise ValidationError(
                 "A published article needs at least one section. Add a section, or set the "
                 "status to Draft or In review."
+            )
+        # The checks read the sections as submitted, each form's instance holding its data.
+        problems = article_problems(self.instance, [f.instance for f in kept])
+        if problems:
+            raise ValidationError(
+                ["This article cannot be published as it stands:", *problems]
             )
 
 

@@ -224,9 +224,11 @@ class Article(SignedOff, SavedWithItsSignals):
 
     def publish_problems(self) -> list[str]:
         """Reasons this article cannot be published yet (empty when it can)."""
+        from .publish_checks import article_problems
+
         if self.pk is None or not (self.sections.exists() or self.faqs.exists()):
             return ["A published article needs at least one section."]
-        return []
+        return article_problems(self, list(self.sections.all()))
 
 
 class SectionKind(models.TextChoices):
@@ -341,6 +343,16 @@ class FAQ(SignedOff, SavedWithItsSignals):
             self.article_id = self.section.article_id
         if self.status == Status.PUBLISHED and not self.answer.strip() and not self.source_url:
             raise ValidationError({"answer": "A published FAQ needs an answer or a source link."})
+        if self.status == Status.PUBLISHED:
+            problems = self.publish_problems()
+            if problems:
+                raise ValidationError(problems)
+
+    def publish_problems(self) -> list[str]:
+        """Reasons this FAQ cannot be published yet (empty when it can)."""
+        from .publish_checks import faq_problems
+
+        return faq_problems(self)
 
 
 class CitationLink(SavedWithItsSignals):

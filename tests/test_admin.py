@@ -172,11 +172,13 @@ def test_reviewer_adds_and_publishes_article_with_its_first_section(client):
     data.update(title="Numb toes", slug="numb-toes", summary="Why toes go numb.")
     data["status"] = Status.PUBLISHED
     add_section_to(data)
+    # An article about symptoms must say when to see a doctor (faq.publish_checks).
+    add_section_to(data, heading="When to see a doctor", slug="see-a-doctor", kind="see_doctor")
 
     assert client.post(url, data).status_code == 302
     article = Article.objects.get(slug="numb-toes")
     assert article.is_published
-    assert [s.slug for s in article.sections.all()] == ["symptoms"]
+    assert [s.slug for s in article.sections.all()] == ["symptoms", "see-a-doctor"]
 
 
 def test_deleting_the_last_section_of_a_published_article_is_refused(client):
