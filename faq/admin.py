@@ -21,8 +21,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
-from . import views
+from . import drafts, views
 from .admin_filters import FAQArticleFilter, ReviewDueFilter
+from .drafts_admin import DraftAdmin, LiveParentInline
 from .models import (
     FAQ,
     Article,
@@ -70,7 +71,7 @@ class SectionInlineFormSet(CustomInlineFormSet):
             )
 
 
-class SectionInline(SortableStackedInline):
+class SectionInline(LiveParentInline, SortableStackedInline):
     model = Section
     formset = SectionInlineFormSet
     ordering = ["order"]  # names the sort field; the model's ordering starts with "article"
@@ -83,7 +84,7 @@ class SectionInline(SortableStackedInline):
         return 1 if obj is None else 0
 
 
-class ArticleCitationInline(SortableTabularInline):
+class ArticleCitationInline(LiveParentInline, SortableTabularInline):
     model = ArticleCitation
     ordering = ["order"]
     autocomplete_fields = ["citation"]
@@ -100,7 +101,7 @@ class FAQCitationInline(ArticleCitationInline):
     model = FAQCitation
 
 
-class EditorialAdmin(SortableAdminBase, RevisionAdmin):
+class EditorialAdmin(DraftAdmin, SortableAdminBase, RevisionAdmin):
     """Publish and review workflow shared by articles and FAQs."""
 
     publish_permission = ""
@@ -220,6 +221,9 @@ class EditorialAdmin(SortableAdminBase, RevisionAdmin):
             f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_preview", args=[obj.pk]
         )
 
+    def draft_preview_url(self, obj):
+        return self.preview_url(obj)
+
     def view_on_site(self, obj):
         # The public page shows published content only; drafts open in the staff preview.
         return obj.get_absolute_url() if obj.is_published else self.preview_url(obj)
@@ -239,9 +243,14 @@ class EditorialAdmin(SortableAdminBase, RevisionAdmin):
             raise Http404(f"No {self.model._meta.verbose_name} with this ID.")
         if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
+        # The preview is the page as it will be once the open drafts are published.
+        draft = drafts.draft_of(obj)
+        if draft is not None:
+            drafts.apply_draft(obj, draft)
         opts = self.model._meta
         context = {
             **self.public_context(request, obj),
+            "drafted": draft is not None or bool(getattr(obj, "_section_drafts", None)),
             "object": obj,
             "public_template": self.public_template,
             "change_url": reverse(
@@ -282,11 +291,16 @@ class ArticleAdmin(EditorialAdmin):
         return obj.next_review_due is not None and obj.next_review_due <= timezone.localdate()
 
     def public_context(self, request, obj):
-        return views.article_context(request, obj)
+        section_drafts = {
+            pk: drafts.apply_draft(Section(pk=pk), draft)
+            for pk, draft in drafts.section_drafts(obj).items()
+        }
+        obj._section_drafts = section_drafts
+        return views.article_context(request, obj, section_drafts)
 
 
 @admin.register(Section)
-class SectionAdmin(SortableAdminBase, RevisionAdmin):
+class SectionAdmin(DraftAdmin, SortableAdminBase, RevisionAdmin):
     list_display = ["heading", "article", "kind", "order"]
     list_filter = ["kind"]
     list_select_related = ["article"]
@@ -296,6 +310,30 @@ class SectionAdmin(SortableAdminBase, RevisionAdmin):
     prepopulated_fields = {"slug": ["heading"]}
     fields = ["article", "heading", "slug", "kind", "order", "body"]
     inlines = [SectionCitationInline]
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm("faq.publish_article")
+
+    def draft_preview_url(self, obj):
+        return reverse(f"{self.admin_site.name}:faq_article_preview", args=[obj.article_id])
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if self.has_publish_permission(request):
+            return form
+
+        class EditorsSectionForm(form):
+            def clean(self):
+                cleaned = super().clean()
+                article = cleaned.get("article")
+                if article is not None and article.is_published and not self.instance.pk:
+                    raise ValidationError(
+                        "This article is published: a reviewer adds its sections. "
+                        "Draft the text in an existing section, or ask a reviewer."
+                    )
+                return cleaned
+
+        return EditorsSectionForm
 
     def get_deleted_objects(self, objs, request):
         # Listing the article as "protected" makes both the delete page and the bulk action

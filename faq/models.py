@@ -394,3 +394,32 @@ class FAQCitation(CitationLink):
 
     class Meta(CitationLink.Meta):
         constraints = [models.UniqueConstraint(fields=["faq", "citation"], name="faq_cites_once")]
+
+
+class Draft(models.Model):
+    """An editor's unpublished change to a live article, section or FAQ.
+
+    The live row stays as a reviewer approved it, so readers and search see the approved
+    version; the draft holds the edited field values until a reviewer publishes or discards it.
+    """
+
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE)
+    object_id = models.PositiveIntegerField()
+    data = models.JSONField(help_text="The edited fields, as their form values.")
+    reason = models.CharField(max_length=100, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"], name="one_draft_per_object"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Draft of {self.content_type.name} {self.object_id}"

@@ -8,7 +8,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 # Timestamps change on every save and say nothing an editor needs to compare.
 UNCOMPARED_FIELDS = frozenset({"updated_at"})
-WORDS = re.compile(r"\s+|\S+")
+WORDS = re.compile(r"\s+|\S+\s*")
 
 
 @dataclass(frozen=True)

@@ -205,8 +205,10 @@ def test_editor_can_correct_a_published_article_without_unpublishing_it(client):
     data = {**form_data(page), "summary": "Corrected summary."}
 
     assert client.post(url, data).status_code == 302
+    # The correction is a draft (tests/test_drafts.py): the live page keeps its status and text.
     article.refresh_from_db()
-    assert (article.summary, article.status) == ("Corrected summary.", Status.PUBLISHED)
+    assert (article.summary, article.status) == ("Short.", Status.PUBLISHED)
+    assert client.get(url).context["adminform"].form.initial["summary"] == "Corrected summary."
 
 
 def test_publish_action_refuses_article_without_sections(client):
@@ -357,14 +359,21 @@ def test_admin_lists_escape_stored_markup(client):
     assert '<script>alert("x")</script>' not in body
 
 
-def test_editor_edits_a_seed_section_and_readers_see_it(client, seed):
+def test_editor_drafts_a_seed_section_and_readers_see_it_once_published(
+    client, seed, django_capture_on_commit_callbacks
+):
     article = Article.objects.get(slug="numb-legs-and-feet")
+    section = article.sections.first()
     client.force_login(make_user("editor"))
-    url = admin_url(Article, "change", article.pk)
-    data = form_data(client.get(url))
-    data["sections-0-body"] = "Reviewed wording for the first section."
+    url = admin_url(Section, "change", section.pk)
+    data = {**form_data(client.get(url)), "body": "Reviewed wording for the first section."}
 
     assert client.post(url, data).status_code == 302
+    assert "Reviewed wording" not in client.get(article.get_absolute_url()).content.decode()
+    client.force_login(make_user("reviewer"))
+    # Pages are forgotten when a save commits; the test's transaction never does by itself.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("admin:faq_section_draft", args=[section.pk]), {"decision": "publish"})
     assert "Reviewed wording for the first section." in (
         client.get(article.get_absolute_url()).content.decode()
     )

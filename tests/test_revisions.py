@@ -36,7 +36,7 @@ def found(client, words):
 
 
 def test_history_page_lists_who_changed_what_and_why(client):
-    section = make_section(body="Pressure on a nerve.")
+    section = make_section(make_article(status=Status.DRAFT), body="Pressure on a nerve.")
     editor = make_user("editor")
     client.force_login(editor)
 
@@ -49,14 +49,14 @@ def test_history_page_lists_who_changed_what_and_why(client):
 
 
 def test_compare_with_live_version_marks_removed_and_added_words(client):
-    section = make_section(body="Pressure on a nerve.")
+    section = make_section(make_article(status=Status.DRAFT), body="Pressure on a nerve.")
     client.force_login(make_user("editor"))
     edit_section(client, section, "Pressure on the peroneal nerve.")
     first = section.history.earliest()
 
     page = client.get(url(section, "compare", first.history_id)).content.decode()
 
-    assert "<del>a</del><ins>the peroneal</ins>" in page
+    assert "<del>a </del><ins>the peroneal </ins>" in page
     previous = client.get(url(section, "compare", first.history_id) + "?against=previous")
     assert "first recorded revision" in previous.content.decode()
 
