@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
-from . import drafts, views
+from . import drafts, review_dashboard, views
 from .admin_filters import FAQArticleFilter, ReviewDueFilter
 from .drafts_admin import DraftAdmin, LiveParentInline
 from .models import (
@@ -285,6 +285,26 @@ class ArticleAdmin(EditorialAdmin):
             {"classes": ["collapse"], "fields": ["source_name", "source_url", "attribution"]},
         ),
     ]
+
+    def get_urls(self):
+        dashboard = path(
+            "review-dashboard/",
+            self.admin_site.admin_view(self.review_dashboard_view),
+            name="faq_review_dashboard",
+        )
+        return [dashboard, *super().get_urls()]
+
+    def review_dashboard_view(self, request):
+        """Overdue, due soon and recently reviewed content, and drafts waiting for a reviewer."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            **review_dashboard.dashboard_context(request.GET),
+            "title": "Review dashboard",
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/faq/review_dashboard.html", context)
 
     @admin.display(description="Overdue", boolean=True, ordering="next_review_due")
     def review_overdue(self, obj):
