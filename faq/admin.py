@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
-from . import drafts, review_dashboard, views
+from . import drafts, promoted_admin, review_dashboard, views  # noqa: F401 (registers)
 from .admin_filters import FAQArticleFilter, ReviewDueFilter
 from .drafts_admin import DraftAdmin, LiveParentInline
 from .models import (

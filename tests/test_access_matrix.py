@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
-from faq.models import FAQ, Article, Status
+from faq.models import FAQ, Article, PromotedResult, Status
 from search_index.models import IndexChange, SearchQueryLog, Synonym, UrgentCareRule
 from tests.test_admin import (
     form_data,
@@ -36,6 +36,7 @@ MATRIX = {
     "faq.faq":                  ("vacd",   "vacd",   "vac"),
     "faq.citation":             ("vacd",   "vacd",   "vac"),
     "faq.reviewerprofile":      ("vacd",   "",       ""),
+    "faq.promotedresult":       ("vacd",   "vacd",   "vac"),
     "search_index.synonym":     ("vacd",   "vacd",   "vac"),
     "search_index.urgentcarerule": ("vacd", "vacd",  "v"),
     "search_index.indexchange": ("v",      "",       ""),
@@ -62,6 +63,7 @@ def make_one_of_each():
         "auth.group": Group.objects.get(name="Editors"),
         "auth.user": make_user("editor"),
         "faq.reviewerprofile": make_user("reviewer").reviewer_profile,
+        "faq.promotedresult": PromotedResult.objects.create(query="numb toes", article=article),
         "search_index.synonym": Synonym.objects.create(phrase="pins and needles", terms="x"),
         "search_index.urgentcarerule": UrgentCareRule.objects.create(
             name="Stroke signs", patterns="sudden numb face", message="Call now."
