@@ -150,3 +150,6 @@ class SearchQueryLog(models.Model):
 
     def __str__(self) -> str:
         return self.query
+
+
+from .result_clicks import SearchResultClick  # noqa: E402,F401 (a model of this app)

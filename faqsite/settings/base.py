@@ -156,6 +156,8 @@ SEARCH_INDEX = {
     # has waited this many seconds (search_index.query_log).
     "LOG_BATCH": env.int("SEARCH_LOG_BATCH", default=50),
     "LOG_SECONDS": env.float("SEARCH_LOG_SECONDS", default=10.0),
+    # Search-log and result-click rows older than this are deleted by purge_search_log.
+    "LOG_RETENTION_DAYS": env.int("SEARCH_LOG_RETENTION_DAYS", default=180),
 }
 
 
