@@ -93,7 +93,8 @@ def test_reviewers_add_publishing_and_deleting():
                      "faq.delete_articlecitation", "faq.delete_sectioncitation",
                      "faq.delete_faqcitation", "search_index.delete_synonym",
                      "search_index.add_urgentcarerule", "search_index.change_urgentcarerule",
-                     "search_index.delete_urgentcarerule"}
+                     "search_index.delete_urgentcarerule", "faq.publish_promotedresult",
+                     "faq.delete_promotedresult"}
 
 
 def test_publish_permission_follows_the_group():

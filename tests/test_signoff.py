@@ -123,3 +123,10 @@ def test_create_editor_gives_a_reviewer_a_profile(monkeypatch):
                  "--credentials", "MB ChB, neurologist", stdout=None)
     profile = ReviewerProfile.objects.get(user__username="patel")
     assert str(profile) == "Dr A. Patel, MB ChB, neurologist"
+
+
+def test_seed_faqs_show_their_next_review(client):
+    call_command("load_seed", verbosity=0)
+    faq = FAQ.objects.published().first()
+    html = client.get(faq.get_absolute_url()).content.decode()
+    assert f'next review due <time datetime="{faq.next_review_due.isoformat()}">' in html
