@@ -28,10 +28,11 @@ def publish_with_form(client, article):
     return client.post(url, data)
 
 
-def test_publishing_records_the_reviewer_and_readers_see_the_line(client):
+@pytest.mark.parametrize("role", ["reviewer", "superuser"])
+def test_publishing_records_the_reviewer_and_readers_see_the_line(client, role):
     article = make_article()
     make_section(article)
-    reviewer = make_user("reviewer")
+    reviewer = make_user(role)
     ReviewerProfile.objects.filter(user=reviewer).update(
         name="Dr A. Patel", credentials="MB ChB, neurologist"
     )
@@ -130,3 +131,20 @@ def test_seed_faqs_show_their_next_review(client):
     faq = FAQ.objects.published().first()
     html = client.get(faq.get_absolute_url()).content.decode()
     assert f'next review due <time datetime="{faq.next_review_due.isoformat()}">' in html
+
+
+@pytest.mark.parametrize("role, goes_live", [("editor", False), ("reviewer", True),
+                                             ("superuser", True)])
+def test_a_change_to_a_live_faq_by_role(client, role, goes_live):
+    faq = make_faq(status=Status.PUBLISHED)
+    user = make_user(role)
+    client.force_login(user)
+    url = admin_url(FAQ, "change", faq.pk)
+
+    client.post(url, {**form_data(client.get(url)), "answer": "Rest the foot."})
+
+    faq.refresh_from_db()
+    assert (faq.answer == "Rest the foot.") is goes_live
+    assert (faq.signed_off_by is not None) is goes_live
+    if goes_live:
+        assert faq.signed_off_by == user.reviewer_profile
