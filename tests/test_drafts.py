@@ -135,3 +135,19 @@ def test_a_draft_that_fails_the_checks_is_not_published(client, live, commit):
     client.post(draft_url, {"decision": "publish"})
     assert Section.objects.get(pk=section.pk).body == "Leaning on an elbow."
     assert Draft.objects.exists()
+
+
+def test_an_editors_restore_of_a_live_page_is_a_draft_too(client, live, commit):
+    _, section = live
+    client.force_login(make_user("reviewer"))
+    edit(client, section, commit, body="Carpal tunnel syndrome.")
+    first = section.history.earliest()
+    client.force_login(make_user("editor"))
+    restore_url = reverse("admin:faq_section_simple_history", args=[section.pk, first.history_id])
+    form = client.get(restore_url).context["adminform"].form
+    data = {f.html_name: f.value() for f in form if f.value() is not None}
+
+    client.post(restore_url, data)
+
+    assert Section.objects.get(pk=section.pk).body == "Carpal tunnel syndrome."
+    assert Draft.objects.get().data["body"] == "Leaning on an elbow."

@@ -148,3 +148,18 @@ def test_a_change_to_a_live_faq_by_role(client, role, goes_live):
     assert (faq.signed_off_by is not None) is goes_live
     if goes_live:
         assert faq.signed_off_by == user.reviewer_profile
+
+
+def test_existing_faqs_are_scheduled_a_year_after_their_last_review():
+    import importlib
+
+    from django.apps import apps
+
+    faq = make_faq(last_reviewed=date(2026, 2, 3))
+    unreviewed = make_faq()
+    migration = importlib.import_module("faq.migrations.0010_faq_next_review_due")
+
+    migration.schedule(apps, None)
+
+    assert FAQ.objects.get(pk=faq.pk).next_review_due == date(2027, 2, 3)
+    assert FAQ.objects.get(pk=unreviewed.pk).next_review_due is None
