@@ -1,10 +1,13 @@
 """Health content: articles made of sections, FAQs, and the citations behind them."""
 import re
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, router, transaction
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from .markup import render_markup
 
@@ -37,6 +40,57 @@ class SavedWithItsSignals(models.Model):
             super().save(*args, **kwargs)
 
 
+# Clinical content is reviewed yearly unless a reviewer sets another date.
+REVIEW_INTERVAL = timedelta(days=365)
+
+
+class ReviewerProfile(models.Model):
+    """A clinician who signs off content: the name and credentials readers are shown."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviewer_profile"
+    )
+    name = models.CharField(max_length=200, help_text="As readers see it, e.g. 'Dr A. Patel'.")
+    credentials = models.CharField(
+        max_length=200, help_text="Qualifications and speciality, e.g. 'MB ChB, neurologist'."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.credentials}"
+
+
+class SignedOff(models.Model):
+    """Who last signed off a published version, and who last reviewed it clinically, when."""
+
+    signed_off_by = models.ForeignKey(
+        ReviewerProfile, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="The reviewer who approved the version readers see.",
+    )
+    signed_off_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        ReviewerProfile, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="The reviewer who last checked the content clinically.",
+    )
+
+    class Meta:
+        abstract = True
+
+    def record_sign_off(self, reviewer: ReviewerProfile, publishing: bool) -> None:
+        """A reviewer approved this version; publishing (not a correction) is also a review."""
+        now = timezone.now()
+        self.signed_off_by, self.signed_off_at = reviewer, now
+        if publishing or self.last_reviewed is None:
+            self.record_review(reviewer, timezone.localdate(now))
+
+    def record_review(self, reviewer: ReviewerProfile, day) -> None:
+        """A reviewer checked the content today: the review dates move, the text does not."""
+        self.reviewed_by, self.last_reviewed = reviewer, day
+        self.next_review_due = day + REVIEW_INTERVAL
+
+
 class Status(models.TextChoices):
     DRAFT = "draft", "Draft"
     IN_REVIEW = "review", "In review"
@@ -48,7 +102,7 @@ class ContentQuerySet(models.QuerySet):
         return self.filter(status=Status.PUBLISHED)
 
 
-class ArticleQuerySet(ContentQuerySet):
+class ReviewedQuerySet(ContentQuerySet):
     def due_for_review(self, on=None):
         on = on or timezone.localdate()
         return self.filter(next_review_due__lte=on)
@@ -76,6 +130,8 @@ class Citation(SavedWithItsSignals):
     date_accessed = models.DateField(null=True, blank=True)
     doi = models.CharField("DOI", max_length=200, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["title"]
 
@@ -92,7 +148,7 @@ class Citation(SavedWithItsSignals):
         return pairs
 
 
-class Article(SavedWithItsSignals):
+class Article(SignedOff, SavedWithItsSignals):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
     summary = models.TextField(help_text="One or two sentences shown under the title.")
@@ -121,7 +177,8 @@ class Article(SavedWithItsSignals):
     )
     updated_at = models.DateTimeField(auto_now=True, db_index=True)  # fingerprints read Max
 
-    objects = ArticleQuerySet.as_manager()
+    objects = ReviewedQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["title"]
@@ -167,9 +224,11 @@ class Article(SavedWithItsSignals):
 
     def publish_problems(self) -> list[str]:
         """Reasons this article cannot be published yet (empty when it can)."""
+        from .publish_checks import article_problems
+
         if self.pk is None or not (self.sections.exists() or self.faqs.exists()):
             return ["A published article needs at least one section."]
-        return []
+        return article_problems(self, list(self.sections.all()))
 
 
 class SectionKind(models.TextChoices):
@@ -195,6 +254,8 @@ class Section(SavedWithItsSignals):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["article", "order", "pk"]
         constraints = [
@@ -219,7 +280,7 @@ class Section(SavedWithItsSignals):
         return render_markup(self.body)
 
 
-class FAQ(SavedWithItsSignals):
+class FAQ(SignedOff, SavedWithItsSignals):
     question = models.CharField(max_length=500)
     slug = models.SlugField(max_length=200, unique=True)
     answer = models.TextField(
@@ -250,9 +311,11 @@ class FAQ(SavedWithItsSignals):
         Citation, through="FAQCitation", related_name="faqs", blank=True
     )
     last_reviewed = models.DateField(null=True, blank=True)
+    next_review_due = models.DateField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)  # fingerprints read Max
 
-    objects = ContentQuerySet.as_manager()
+    objects = ReviewedQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "question"]
@@ -280,6 +343,16 @@ class FAQ(SavedWithItsSignals):
             self.article_id = self.section.article_id
         if self.status == Status.PUBLISHED and not self.answer.strip() and not self.source_url:
             raise ValidationError({"answer": "A published FAQ needs an answer or a source link."})
+        if self.status == Status.PUBLISHED:
+            problems = self.publish_problems()
+            if problems:
+                raise ValidationError(problems)
+
+    def publish_problems(self) -> list[str]:
+        """Reasons this FAQ cannot be published yet (empty when it can)."""
+        from .publish_checks import faq_problems
+
+        return faq_problems(self)
 
 
 class CitationLink(SavedWithItsSignals):
@@ -287,6 +360,8 @@ class CitationLink(SavedWithItsSignals):
 
     citation = models.ForeignKey(Citation, on_delete=models.PROTECT)
     order = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords(inherit=True)
 
     class Meta:
         abstract = True
@@ -319,3 +394,8 @@ class FAQCitation(CitationLink):
 
     class Meta(CitationLink.Meta):
         constraints = [models.UniqueConstraint(fields=["faq", "citation"], name="faq_cites_once")]
+
+
+
+# Editorial workflow rows that refer to the content above; importable from here.
+from .editorial import Draft, PromotedResult  # noqa: E402,F401

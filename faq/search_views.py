@@ -11,6 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from search_index.models import SearchQueryLog
+from search_index.promoted import recommended_for
 from search_index.query import PageNotFound, clean_query, timed_search
 
 from .models import Article
@@ -78,6 +79,8 @@ def search(request):
             raise Http404("No such page of results.") from exc
         per_page = settings.SEARCH_INDEX["RESULTS_PER_PAGE"]
         context["first_number"] = (page - 1) * per_page + 1
+        if page == 1 and not context["result"].support_results:  # never above crisis support
+            context["recommended"] = recommended_for(query)
     if not query or not context["result"].hits:
         context.update(help_context())
     return render(request, "faq/search.html", context)

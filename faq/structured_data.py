@@ -62,8 +62,9 @@ def article_json_ld(article, url: str, references, site_name: str) -> dict:
     }
     if article.author:
         data["author"] = agent(article.author)
-    if article.medical_reviewer:
-        data["reviewedBy"] = agent(article.medical_reviewer)
+    reviewer = article.reviewed_by.name if article.reviewed_by else article.medical_reviewer
+    if reviewer:
+        data["reviewedBy"] = agent(reviewer)
     if article.last_reviewed:
         data["lastReviewed"] = article.last_reviewed
     if article.published_date:

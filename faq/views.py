@@ -132,8 +132,11 @@ def article_detail(request, slug):
     return HttpResponse(html)
 
 
-def article_context(request, article):
-    """What the article page shows, whatever the status (the admin preview shows drafts)."""
+def article_context(request, article, section_drafts=None):
+    """What the article page shows, whatever the status (the admin preview shows drafts).
+
+    section_drafts maps section ids to sections carrying an editor's unpublished text.
+    """
     sections = list(
         article.sections.prefetch_related(
             Prefetch(
@@ -145,6 +148,10 @@ def article_context(request, article):
     )
     for section in sections:
         section.ordered_citations = [link.citation for link in section.citation_links]
+        if section_drafts and section.pk in section_drafts:
+            drafted = section_drafts[section.pk]
+            section.__dict__.update({f.attname: getattr(drafted, f.attname)
+                                     for f in type(section)._meta.concrete_fields})
     references, numbers = numbered_references(article, sections)
     for section in sections:
         section.reference_numbers = [numbers[c.pk] for c in section.ordered_citations]

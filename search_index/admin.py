@@ -9,12 +9,13 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from . import query_log
+from faq.revisions_admin import RevisionAdmin
+
+from . import query_log, search_fixes
 from .models import IndexChange, SearchQueryLog, Synonym, UrgentCareRule, lines
 from .synonyms import analyse
 from .urgent import pattern_errors
 
-REPORT_DAYS = 30
 REPORT_ROWS = 50
 
 
@@ -73,7 +74,7 @@ class UrgentCareRuleForm(forms.ModelForm):
 
 
 @admin.register(Synonym)
-class SynonymAdmin(admin.ModelAdmin):
+class SynonymAdmin(RevisionAdmin):
     form = SynonymForm
     list_display = ["phrase", "terms_preview", "active", "updated_at"]
     list_filter = ["active"]
@@ -87,7 +88,7 @@ class SynonymAdmin(admin.ModelAdmin):
 
 
 @admin.register(UrgentCareRule)
-class UrgentCareRuleAdmin(admin.ModelAdmin):
+class UrgentCareRuleAdmin(RevisionAdmin):
     form = UrgentCareRuleForm
     list_display = ["name", "kind", "pattern_count", "source_name", "active", "updated_at"]
     list_filter = ["kind", "active"]
@@ -150,13 +151,14 @@ class SearchTermsAdmin(ReadOnlyAdmin):
         if not self.has_view_permission(request):
             return super().changelist_view(request, extra_context)
         query_log.flush()  # this process's latest searches, at least, are in the report
-        since = timezone.now() - timedelta(days=REPORT_DAYS)
+        days = search_fixes.report_days(request.GET)
+        since = timezone.now() - timedelta(days=days)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": "Search terms",
-            "days": REPORT_DAYS,
-            **search_terms_report(since),
+            "days": days,
+            **search_fixes.with_fix_its(search_terms_report(since), since),
         }
         return TemplateResponse(request, "admin/search_index/search_terms.html", context)
 

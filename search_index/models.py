@@ -3,6 +3,7 @@
 No Whoosh here: these are plain database tables that the index layer reads.
 """
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 
 class Synonym(models.Model):
@@ -16,6 +17,7 @@ class Synonym(models.Model):
     )
     active = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["phrase"]
@@ -92,6 +94,7 @@ class UrgentCareRule(models.Model):
     source_url = models.URLField(blank=True, max_length=500)
     active = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["kind", "name"]
@@ -147,3 +150,6 @@ class SearchQueryLog(models.Model):
 
     def __str__(self) -> str:
         return self.query
+
+
+from .result_clicks import SearchResultClick  # noqa: E402,F401 (a model of this app)

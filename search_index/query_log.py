@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 
 from .models import SearchQueryLog
+from .redaction import redact
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,8 @@ def record(query: str, results: int, took_ms: float, urgent_kind: str = "") -> N
     """Queue one search for the log, with the kind of urgent-care banner it raised; write
     the queue when it is due. Never raises."""
     row = SearchQueryLog(
-        query=query[:256], results=results, took_ms=round(took_ms, 2), urgent_kind=urgent_kind
+        query=redact(query)[:256],  # nothing that identifies the reader
+        results=results, took_ms=round(took_ms, 2), urgent_kind=urgent_kind,
     )
     with _lock:
         if not _pending:

@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from faq.models import FAQ, Article, Citation, Section, Status
+from faq.models import FAQ, Article, Citation, ReviewerProfile, Section, Status
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +27,10 @@ def make_user(role):
     )
     if role in ROLE_GROUPS:
         user.groups.add(Group.objects.get(name=ROLE_GROUPS[role]))
+    if role in ("reviewer", "superuser"):
+        ReviewerProfile.objects.create(
+            user=user, name=f"Dr {user.username}", credentials="MB ChB, neurologist"
+        )
     return user
 
 
@@ -168,11 +172,13 @@ def test_reviewer_adds_and_publishes_article_with_its_first_section(client):
     data.update(title="Numb toes", slug="numb-toes", summary="Why toes go numb.")
     data["status"] = Status.PUBLISHED
     add_section_to(data)
+    # An article about symptoms must say when to see a doctor (faq.publish_checks).
+    add_section_to(data, heading="When to see a doctor", slug="see-a-doctor", kind="see_doctor")
 
     assert client.post(url, data).status_code == 302
     article = Article.objects.get(slug="numb-toes")
     assert article.is_published
-    assert [s.slug for s in article.sections.all()] == ["symptoms"]
+    assert [s.slug for s in article.sections.all()] == ["symptoms", "see-a-doctor"]
 
 
 def test_deleting_the_last_section_of_a_published_article_is_refused(client):
@@ -199,8 +205,10 @@ def test_editor_can_correct_a_published_article_without_unpublishing_it(client):
     data = {**form_data(page), "summary": "Corrected summary."}
 
     assert client.post(url, data).status_code == 302
+    # The correction is a draft (tests/test_drafts.py): the live page keeps its status and text.
     article.refresh_from_db()
-    assert (article.summary, article.status) == ("Corrected summary.", Status.PUBLISHED)
+    assert (article.summary, article.status) == ("Short.", Status.PUBLISHED)
+    assert client.get(url).context["adminform"].form.initial["summary"] == "Corrected summary."
 
 
 def test_publish_action_refuses_article_without_sections(client):
@@ -246,7 +254,8 @@ def test_faq_publish_action_requires_an_answer_or_source(client):
 
 def test_mark_reviewed_today_sets_dates_and_writes_history(client):
     article = make_article(last_reviewed=date(2020, 1, 1), next_review_due=date(2021, 1, 1))
-    client.force_login(make_user("editor"))
+    reviewer = make_user("reviewer")
+    client.force_login(reviewer)
 
     run_action(client, Article, "mark_reviewed_today", [article])
 
@@ -254,13 +263,14 @@ def test_mark_reviewed_today_sets_dates_and_writes_history(client):
     article.refresh_from_db()
     assert article.last_reviewed == today
     assert article.next_review_due == today + timedelta(days=365)
+    assert article.reviewed_by == reviewer.reviewer_profile
     history = client.get(admin_url(Article, "history", article.pk)).content.decode()
-    assert "Marked as reviewed today" in history
+    assert "Marked as reviewed today by Dr" in history
 
 
 def test_mark_reviewed_today_on_faqs(client):
     faq = make_faq()
-    client.force_login(make_user("editor"))
+    client.force_login(make_user("reviewer"))
 
     run_action(client, FAQ, "mark_reviewed_today", [faq])
 
@@ -282,11 +292,10 @@ def test_duplicate_article_slug_is_a_form_error(client):
 
 
 def test_review_due_before_last_review_is_a_form_error(client):
-    article = make_article()
-    client.force_login(make_user("editor"))
+    article = make_article(last_reviewed=date(2026, 5, 1))
+    client.force_login(make_user("reviewer"))
     url = admin_url(Article, "change", article.pk)
-    data = {**form_data(client.get(url)), "last_reviewed": "2026-05-01",
-            "next_review_due": "2026-04-01"}
+    data = {**form_data(client.get(url)), "next_review_due": "2026-04-01"}
 
     response = client.post(url, data)
 
@@ -350,14 +359,21 @@ def test_admin_lists_escape_stored_markup(client):
     assert '<script>alert("x")</script>' not in body
 
 
-def test_editor_edits_a_seed_section_and_readers_see_it(client, seed):
+def test_editor_drafts_a_seed_section_and_readers_see_it_once_published(
+    client, seed, django_capture_on_commit_callbacks
+):
     article = Article.objects.get(slug="numb-legs-and-feet")
+    section = article.sections.first()
     client.force_login(make_user("editor"))
-    url = admin_url(Article, "change", article.pk)
-    data = form_data(client.get(url))
-    data["sections-0-body"] = "Reviewed wording for the first section."
+    url = admin_url(Section, "change", section.pk)
+    data = {**form_data(client.get(url)), "body": "Reviewed wording for the first section."}
 
     assert client.post(url, data).status_code == 302
+    assert "Reviewed wording" not in client.get(article.get_absolute_url()).content.decode()
+    client.force_login(make_user("reviewer"))
+    # Pages are forgotten when a save commits; the test's transaction never does by itself.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("admin:faq_section_draft", args=[section.pk]), {"decision": "publish"})
     assert "Reviewed wording for the first section." in (
         client.get(article.get_absolute_url()).content.decode()
     )

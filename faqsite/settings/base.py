@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "adminsortable2",
     "csp",
     "axes",
+    "simple_history",
     "faq",
     "search_index",
 ]
@@ -40,6 +41,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Records who made each change (revisions of content, glossary and rules).
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "faq.middleware.DatabaseUnavailableMiddleware",
@@ -153,6 +156,8 @@ SEARCH_INDEX = {
     # has waited this many seconds (search_index.query_log).
     "LOG_BATCH": env.int("SEARCH_LOG_BATCH", default=50),
     "LOG_SECONDS": env.float("SEARCH_LOG_SECONDS", default=10.0),
+    # Search-log and result-click rows older than this are deleted by purge_search_log.
+    "LOG_RETENTION_DAYS": env.int("SEARCH_LOG_RETENTION_DAYS", default=180),
 }
 
 

@@ -31,11 +31,11 @@ def test_article_json_ld_parses_with_required_keys(site, page):
     assert data["author"]["name"] == written_by
     cited = [c["name"] for c in data["citation"]]
     assert len(cited) == page.locator("#page-references li").count()
-    reviewer = page.locator("dl.meta dt:text-is('Medical review') + dd").inner_text()
-    if reviewer.startswith("Not yet reviewed"):
+    review_line = page.locator("p.review-line").inner_text()
+    if review_line.startswith("Not yet reviewed"):
         assert "reviewedBy" not in data
     else:
-        assert data["reviewedBy"]["name"] == reviewer
+        assert review_line.startswith(f"Medically reviewed by {data['reviewedBy']['name']}")
     canonical = page.locator('link[rel="canonical"]').get_attribute("href")
     assert canonical == data["url"]
     assert page.locator('meta[property="og:url"]').get_attribute("content") == canonical

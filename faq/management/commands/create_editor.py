@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.core.management import BaseCommand, CommandError
 from django.db import transaction
 
+from faq.models import ReviewerProfile
+
 PASSWORD_ENV = "DJANGO_EDITOR_PASSWORD"  # noqa: S105 (a variable name, not a secret)
 
 
@@ -25,9 +27,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reviewer", action="store_true", help="Reviewers may also publish and delete."
         )
+        parser.add_argument("--name", default="", help="A reviewer's name as readers see it.")
+        parser.add_argument(
+            "--credentials", default="", help="A reviewer's qualifications and speciality."
+        )
 
-    def handle(self, *args, username, email, reviewer, **options):
+    def handle(self, *args, username, email, reviewer, name, credentials, **options):
         User = get_user_model()
+        if (name or credentials) and not (reviewer and name and credentials):
+            raise CommandError("--name and --credentials go together, with --reviewer.")
         if User.objects.filter(username=username).exists():
             raise CommandError(f"A user named “{username}” already exists; choose another name.")
         group_name = "Reviewers" if reviewer else "Editors"
@@ -44,6 +52,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             user.save()
             user.groups.add(group)
+            if name:
+                ReviewerProfile.objects.create(user=user, name=name, credentials=credentials)
         self.stdout.write(self.style.SUCCESS(f"Created {group_name[:-1].lower()} “{username}”."))
 
     def read_password(self):

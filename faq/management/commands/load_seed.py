@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management import BaseCommand, call_command
 
+from faq.initial_revisions import record_initial_revisions
 from faq.models import Article
 
 
@@ -26,5 +27,8 @@ class Command(BaseCommand):
             call_command("loaddata", name, verbosity=options["verbosity"])
         # Migrations install the shipped urgent-care rules; a flushed database gets them here.
         call_command("load_urgent_rules", verbosity=options["verbosity"])
+        # Fixture loads record no revision: without this first one, the seed's own text could
+        # not be compared with or restored after an edit.
+        record_initial_revisions("Seed content loaded")
         if not quiet:
             self.stdout.write(self.style.SUCCESS("Seed content loaded."))
