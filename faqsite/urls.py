@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from faq import search_views
+from faqsite import health
 
 admin.site.site_header = "Symptom Search editors"
 admin.site.site_title = "Symptom Search admin"
@@ -9,7 +9,7 @@ admin.site.index_title = "Content and search"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("search/", search_views.search, name="search"),
-    path("api/search", search_views.api_search, name="api_search"),
+    path("health", health.health, name="health"),
+    path("", include("search_index.urls")),
     path("", include("faq.urls")),
 ]

@@ -9,10 +9,10 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from . import query_log
-from .models import IndexChange, SearchQueryLog, Synonym, UrgentCareRule, lines
-from .synonyms import analyse
-from .urgent import pattern_errors
+from search_index.analytics import log as query_log
+from search_index.models import IndexChange, SearchQueryLog, Synonym, UrgentCareRule, lines
+from search_index.query.glossary import analyse
+from search_index.query.triage.rules import pattern_errors
 
 REPORT_DAYS = 30
 REPORT_ROWS = 50

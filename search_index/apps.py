@@ -6,6 +6,6 @@ class SearchIndexConfig(AppConfig):
     verbose_name = "Search"
 
     def ready(self) -> None:
-        from . import signals
+        from search_index.sync import signals
 
         signals.connect()

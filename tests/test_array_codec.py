@@ -11,7 +11,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import BufferFile
 from whoosh.formats import Positions
 
-from search_index.array_codec import (
+from search_index.backends.whoosh.arrays.codec import (
     ArrayCodec,
     ArrayLeafMatcher,
     ArrayPerDocReader,
@@ -20,9 +20,9 @@ from search_index.array_codec import (
     position_spans,
     read_list,
 )
-from search_index.indexer import rebuild
-from search_index.schema import build_schema
-from search_index.storage import ArrayIndex, open_index
+from search_index.backends.whoosh.schema import build_schema
+from search_index.backends.whoosh.storage import ArrayIndex, open_index
+from search_index.sync.rebuild import rebuild
 
 WORDS = (
     "numb feet tingling hands pins needles nerve damage diabetes vitamin back pain sciatica "

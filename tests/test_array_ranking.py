@@ -9,13 +9,13 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage
 from whoosh.scoring import TF_IDF
 
-from search_index import lexicon, ranking
-from search_index.array_codec import ArrayCodec, has_position_columns, read_list
-from search_index.query import build_query, parse_clauses, plan
-from search_index.ranking import ArrayRanker, Unsupported, rank_documents
-from search_index.schema import build_schema
-from search_index.storage import ArrayIndex
-from search_index.synonyms import Glossary
+from search_index.backends.whoosh.arrays import lexicon, ranking
+from search_index.backends.whoosh.arrays.codec import ArrayCodec, has_position_columns, read_list
+from search_index.backends.whoosh.arrays.ranking import ArrayRanker, Unsupported, rank_documents
+from search_index.backends.whoosh.schema import build_schema
+from search_index.backends.whoosh.storage import ArrayIndex
+from search_index.query.glossary import Glossary
+from search_index.service import build_query, parse_clauses, plan
 from tests.test_array_codec import extent_end
 
 FIELDS = ["title", "body", "article_title", "heading_path", "also_called"]

@@ -2,10 +2,15 @@
 import pytest
 
 from faq.models import Status
-from search_index import documents
-from search_index.documents import faq_document, is_indexable, iter_documents, section_document
-from search_index.schema import build_schema
-from search_index.vocabulary import document_words
+from search_index.backends.whoosh.schema import build_schema
+from search_index.documents import builders as documents
+from search_index.documents.builders import (
+    faq_document,
+    is_indexable,
+    iter_documents,
+    section_document,
+)
+from search_index.text.vocabulary import document_words
 
 from .index_factories import make_article, make_faq, make_section
 

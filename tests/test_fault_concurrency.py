@@ -78,8 +78,8 @@ print(json.dumps({"errors": errors, "seconds": seconds}), flush=True)
 # Shared with test_fault_crash: the index's stored fields against the database's documents.
 COMPARE = """
 from collections import Counter
-from search_index.documents import iter_documents
-from search_index.storage import open_index
+from search_index.documents.builders import iter_documents
+from search_index.backends.whoosh.storage import open_index
 
 
 def index_vs_database():
@@ -101,7 +101,7 @@ def index_vs_database():
 
 REPORT = COMPARE + """
 import json
-from search_index.indexer import pending_changes
+from search_index.sync.rebuild import pending_changes
 print(json.dumps({**index_vs_database(), "pending": pending_changes().count()}))
 """
 

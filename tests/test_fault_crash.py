@@ -23,8 +23,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
 from faq.models import Article, Section
-from search_index import indexer
-from search_index.storage import open_index, writer_lock
+from search_index.sync import rebuild as indexer
+from search_index.backends.whoosh.storage import open_index, writer_lock
 
 rng = random.Random(int(os.environ["SEED"]))
 slugs = iter(range(1_000_000))

@@ -16,9 +16,9 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from search_index import indexer
+from search_index.backends.whoosh.searcher import close_searcher
 from search_index.models import IndexChange
-from search_index.searcher import close_searcher
+from search_index.sync import rebuild as indexer
 
 from .index_factories import make_article, make_section
 from .test_error_pages import assert_no_leak
@@ -148,7 +148,7 @@ def save_with_auto_update(settings, capture, section, heading):
 
 
 def stored_title(section):
-    from search_index.storage import open_index
+    from search_index.backends.whoosh.storage import open_index
 
     with open_index(create=False).searcher() as searcher:
         return searcher.document(doc_id=f"section:{section.pk}")["title"]

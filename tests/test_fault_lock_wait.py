@@ -16,8 +16,8 @@ DRIVER = """
 import json, os, time
 from django.db import connections
 from faq.models import Article, Section
-from search_index import indexer
-from search_index.storage import IndexLocked, open_index, writer_lock
+from search_index.sync import rebuild as indexer
+from search_index.backends.whoosh.storage import IndexLocked, open_index, writer_lock
 
 article = Article.objects.create(title="Busy", slug="busy", summary="s", status="published")
 Section.objects.bulk_create(
@@ -79,8 +79,8 @@ import json, os, signal, time
 from django.conf import settings
 from django.db import connections
 from faq.models import Article, Section
-from search_index import indexer
-from search_index.storage import IndexLocked, writer_lock
+from search_index.sync import rebuild as indexer
+from search_index.backends.whoosh.storage import IndexLocked, writer_lock
 
 article = Article.objects.create(title="Busy", slug="busy", summary="s", status="published")
 Section.objects.bulk_create(
@@ -120,7 +120,7 @@ print(json.dumps({"clean": clean, "after_kills": sorted(os.listdir(folder))}))
 FILES = """
 import json, os
 from django.conf import settings
-from search_index.storage import open_index
+from search_index.backends.whoosh.storage import open_index
 with open_index(create=False).searcher() as searcher:
     count = searcher.doc_count()
 print(json.dumps({"files": sorted(os.listdir(settings.SEARCH_INDEX["PATH"])), "count": count}))

@@ -11,9 +11,9 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from search_index import indexer
+from search_index.backends.whoosh.searcher import close_searcher
 from search_index.models import IndexChange
-from search_index.searcher import close_searcher
+from search_index.sync import rebuild as indexer
 
 from .index_factories import make_section
 from .test_error_pages import assert_no_leak

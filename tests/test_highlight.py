@@ -5,9 +5,9 @@ import re
 import pytest
 
 from faq.models import Section
-from search_index.analysis import medical_analyzer
-from search_index.highlight import SNIPPET_CHARS, best_window, find_matches, plain_text, snippet
-from search_index.query import search
+from search_index.service import search
+from search_index.text.analysis import medical_analyzer
+from search_index.text.snippets import SNIPPET_CHARS, best_window, find_matches, plain_text, snippet
 
 from .index_factories import make_article, make_faq, make_section
 

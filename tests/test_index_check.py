@@ -10,12 +10,12 @@ from whoosh.fields import ID
 from whoosh.filedb.filestore import FileStorage
 
 from faq.models import Section, Status
-from search_index import indexer
-from search_index.documents import fitted, iter_documents
-from search_index.index_check import check_documents
-from search_index.schema import build_schema
-from search_index.searcher import close_searcher
-from search_index.storage import INDEX_NAME, ArrayIndex, open_index
+from search_index.backends.whoosh.schema import build_schema
+from search_index.backends.whoosh.searcher import close_searcher
+from search_index.backends.whoosh.storage import INDEX_NAME, ArrayIndex, open_index
+from search_index.documents.builders import fitted, iter_documents
+from search_index.sync import rebuild as indexer
+from search_index.sync.check import check_documents
 
 from .index_factories import make_article, make_faq, make_section
 

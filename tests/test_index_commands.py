@@ -10,9 +10,9 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from search_index import indexer
+from search_index.backends.whoosh.storage import open_index
 from search_index.models import IndexChange
-from search_index.storage import open_index
+from search_index.sync import rebuild as indexer
 
 from .index_factories import make_article, make_faq, make_section
 
@@ -82,7 +82,7 @@ def test_process_index_queue_applies_once(content):
 
 
 REPORT = (
-    "from search_index.indexer import index_status as s; print(s()['in_step'], s()['index'])"
+    "from search_index.sync.rebuild import index_status as s; print(s()['in_step'], s()['index'])"
 )
 
 

@@ -12,10 +12,15 @@ import time
 import pytest
 from django.conf import settings
 
-from search_index import indexer
-from search_index import searcher as searcher_module
-from search_index.searcher import close_searcher, get_searcher, stored_fields
-from search_index.storage import IndexLocked, IndexUnavailable, open_index, writer_lock
+from search_index.backends.whoosh import searcher as searcher_module
+from search_index.backends.whoosh.searcher import close_searcher, get_searcher, stored_fields
+from search_index.backends.whoosh.storage import (
+    IndexLocked,
+    IndexUnavailable,
+    open_index,
+    writer_lock,
+)
+from search_index.sync import rebuild as indexer
 
 from .index_factories import make_article, make_section
 
@@ -165,7 +170,7 @@ def django_shell(env, code, **kwargs):
 
 HOLD_WRITER = """
     import sys, time
-    from search_index.storage import open_index, writer_lock
+    from search_index.backends.whoosh.storage import open_index, writer_lock
     with writer_lock(timeout=5):
         writer = open_index().writer()
         for n in range(200):
@@ -222,8 +227,8 @@ EDIT_SECTIONS = """
 REPORT = """
     import json
     from faq.models import Section
-    from search_index.indexer import index_status
-    from search_index.storage import open_index
+    from search_index.sync.rebuild import index_status
+    from search_index.backends.whoosh.storage import open_index
     with open_index(create=False).searcher() as searcher:
         stored = {f["doc_id"]: f["title"] for f in searcher.all_stored_fields()}
         count = searcher.doc_count()
@@ -268,7 +273,7 @@ def test_a_searcher_closed_by_a_caller_is_replaced(built):
 KILLED_REBUILD = """
     import sys, time
     from faq.models import Article, Section
-    from search_index import indexer
+    from search_index.sync import rebuild as indexer
     article = Article.objects.create(title="Big", slug="big", summary="s", status="published")
     Section.objects.bulk_create(
         Section(article=article, heading=f"h{n}", slug=f"s{n}", body="numb feet " * 20, order=n)
@@ -323,7 +328,7 @@ def test_kill_9_of_a_parallel_rebuild_frees_the_lock_and_its_helpers_exit(tmp_pa
         time.sleep(0.2)
     assert processes_marked(marker) == []
     assert manage(env, "reconcile_index", "-v0").returncode == 0
-    report = django_shell(env, "from search_index.indexer import index_status as s; "
+    report = django_shell(env, "from search_index.sync.rebuild import index_status as s; "
                           "print(s()['in_step'], s()['index'])")
     assert report.stdout.strip() == "True {'section': 800, 'faq': 0}"
 

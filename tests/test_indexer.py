@@ -7,10 +7,10 @@ from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
 from faq.models import Status
-from search_index import indexer
-from search_index.documents import section_document
+from search_index.backends.whoosh.storage import index_path, open_index, writer_lock
+from search_index.documents.builders import section_document
 from search_index.models import IndexChange
-from search_index.storage import index_path, open_index, writer_lock
+from search_index.sync import rebuild as indexer
 
 from .index_factories import make_article, make_faq, make_section
 
@@ -270,7 +270,7 @@ def test_parallel_rebuild_gives_the_same_index(quiet, monkeypatch):
 
 def test_saves_reach_an_index_written_before_a_field_was_added(quiet, index_dir):
     """Until its next rebuild, an index of the previous release lacks `answered`."""
-    from search_index.schema import build_schema
+    from search_index.backends.whoosh.schema import build_schema
 
     older = build_schema()
     older.remove("answered")

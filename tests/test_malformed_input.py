@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 
 from faq.models import FAQ, Article, Citation, Section
 from search_index.models import Synonym, UrgentCareRule
-from search_index.urgent_rules import shipped_rules
+from search_index.query.triage.shipped import shipped_rules
 from tests.test_medquad_import import build_tree, make_document, run_import, tarball_of
 
 MODELS = (Article, Section, FAQ, Citation, Synonym, UrgentCareRule)

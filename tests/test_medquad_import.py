@@ -207,9 +207,9 @@ def test_missing_path_is_a_clear_error(db, tmp_path):
 
 
 def test_imported_topics_are_searchable(db, tree):
-    pytest.importorskip("search_index.indexer")
-    from search_index.query import search
-    from search_index.storage import open_index
+    pytest.importorskip("search_index.sync.rebuild")
+    from search_index.backends.whoosh.storage import open_index
+    from search_index.service import search
 
     run_import(tree)
     with open_index(create=False).searcher() as searcher:

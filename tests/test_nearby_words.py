@@ -4,10 +4,10 @@ import random
 import pytest
 from whoosh.support.levenshtein import distance
 
-from search_index import nearby_words
-from search_index.nearby_words import words_within
-from search_index.searcher import get_searcher
-from search_index.vocabulary import VOCABULARY_FIELD
+from search_index.backends.whoosh import nearby_words
+from search_index.backends.whoosh.nearby_words import words_within
+from search_index.backends.whoosh.searcher import get_searcher
+from search_index.text.vocabulary import VOCABULARY_FIELD
 
 pytest_plugins = ["tests.search_helpers"]
 
@@ -57,7 +57,7 @@ def test_distances_are_the_edits_needed():
 
 @pytest.mark.usefixtures("seed_index")
 def test_a_swap_of_two_letters_is_one_edit_for_index_and_glossary_words():
-    from search_index.spelling import corrections
+    from search_index.query.spelling import corrections
 
     reader = get_searcher().reader()
     assert ("heels", 1) in words_within(reader, VOCABULARY_FIELD, "heles", 1)
@@ -68,9 +68,9 @@ def test_a_swap_of_two_letters_is_one_edit_for_index_and_glossary_words():
 def test_several_segments_give_each_word_once_and_keep_the_joined_lists(tmp_path):
     from whoosh.filedb.filestore import FileStorage
 
-    from search_index.schema import build_schema
-    from search_index.segments import segment_key
-    from search_index.storage import ArrayIndex
+    from search_index.backends.whoosh.arrays.segments import segment_key
+    from search_index.backends.whoosh.schema import build_schema
+    from search_index.backends.whoosh.storage import ArrayIndex
 
     ix = ArrayIndex.create(FileStorage(str(tmp_path)), build_schema(), "MAIN")
     for batch in (["numbness", "needles", "nerve"], ["numbness", "nerves", "night"]):

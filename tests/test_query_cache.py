@@ -4,9 +4,10 @@ import pickle
 
 import pytest
 
-from search_index import query, query_cache
-from search_index.indexer import rebuild
-from search_index.searcher import close_searcher
+from search_index import service as query
+from search_index.backends.whoosh.searcher import close_searcher
+from search_index.caching import results as query_cache
+from search_index.sync.rebuild import rebuild
 from tests.test_query_intent import make_faq, topic
 
 
@@ -98,7 +99,7 @@ def test_a_broken_shared_cache_never_fails_a_search(db, rankings, caplog):
 
 
 def test_the_file_cache_is_culled_though_not_on_every_write(tmp_path, monkeypatch):
-    from search_index import file_cache
+    from search_index.caching import file_cache
 
     monkeypatch.setattr(file_cache, "CULL_EVERY", 5)
     cache = file_cache.SearchFileCache(str(tmp_path), {"OPTIONS": {"MAX_ENTRIES": 10}})
@@ -112,7 +113,7 @@ def test_the_file_cache_is_culled_though_not_on_every_write(tmp_path, monkeypatc
 def test_the_file_cache_writes_whole_entries_and_leaves_no_temporary_files(tmp_path):
     import shutil
 
-    from search_index.file_cache import SearchFileCache
+    from search_index.caching.file_cache import SearchFileCache
 
     cache = SearchFileCache(str(tmp_path / "cache"), {})
     cache.set("key", "first")
@@ -128,7 +129,7 @@ def test_the_file_cache_writes_whole_entries_and_leaves_no_temporary_files(tmp_p
 
 
 def test_the_file_cache_makes_its_directory_private_at_once(tmp_path):
-    from search_index.file_cache import SearchFileCache
+    from search_index.caching.file_cache import SearchFileCache
 
     SearchFileCache(str(tmp_path / "fresh"), {})
     assert (tmp_path / "fresh").stat().st_mode & 0o777 == 0o700
@@ -138,7 +139,7 @@ def test_the_file_cache_makes_its_directory_private_at_once(tmp_path):
 def test_the_file_cache_refuses_a_directory_others_could_write_to(tmp_path, made_by_someone_else):
     from django.core.exceptions import ImproperlyConfigured
 
-    from search_index.file_cache import SearchFileCache
+    from search_index.caching.file_cache import SearchFileCache
 
     planted = tmp_path / "planted"
     planted.mkdir()
@@ -171,7 +172,7 @@ def test_the_default_shared_cache_is_in_memory_when_there_is_room(tmp_path):
 
 @pytest.mark.parametrize("size", [100, 50_000])
 def test_entries_small_and_large_read_back(tmp_path, size):
-    from search_index.file_cache import COMPRESS_FROM, SearchFileCache
+    from search_index.caching.file_cache import COMPRESS_FROM, SearchFileCache
 
     cache = SearchFileCache(str(tmp_path), {})
     value = {"html": "<mark>numb</mark> feet " * (size // 20), "hits": list(range(50))}

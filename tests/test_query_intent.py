@@ -4,9 +4,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from faq.models import FAQ, Article, Status
-from search_index import query_cache
-from search_index.indexer import rebuild
-from search_index.intent import (
+from search_index.backends.whoosh.searcher import close_searcher
+from search_index.caching import results as query_cache
+from search_index.query.glossary import Glossary, analyse
+from search_index.query.intent import (
     _TYPE_PATTERNS,
     CHATTER,
     MAX_TYPES,
@@ -14,9 +15,8 @@ from search_index.intent import (
     question_types,
     strip_chatter,
 )
-from search_index.query import TermStats, build_query, choose_words, parse_clauses, search
-from search_index.searcher import close_searcher
-from search_index.synonyms import Glossary, analyse
+from search_index.service import TermStats, build_query, choose_words, parse_clauses, search
+from search_index.sync.rebuild import rebuild
 
 
 def test_form_fields_placeholders_and_greetings_are_removed():
@@ -126,8 +126,8 @@ def test_a_long_query_keeps_its_rarest_words_and_drops_common_and_unknown_ones()
 
 
 def test_document_frequencies_are_remembered_per_searcher_within_a_bound(db, monkeypatch):
-    from search_index import query
-    from search_index.searcher import get_searcher
+    from search_index import service as query
+    from search_index.backends.whoosh.searcher import get_searcher
 
     article = topic("Angina")
     make_faq(article, "angina-1", "Is chest pain angina?", "symptoms",
@@ -160,9 +160,9 @@ def test_hits_kind_and_article_come_from_columns_or_stored_fields(db, tmp_path):
     from whoosh.fields import ID
     from whoosh.filedb.filestore import FileStorage
 
-    from search_index.schema import build_schema
-    from search_index.searcher import get_searcher, kind_and_article
-    from search_index.storage import ArrayIndex
+    from search_index.backends.whoosh.schema import build_schema
+    from search_index.backends.whoosh.searcher import get_searcher, kind_and_article
+    from search_index.backends.whoosh.storage import ArrayIndex
 
     angina = topic("Angina")
     make_faq(angina, "angina-1", "Is chest pain angina?", "symptoms", "It can be.")
@@ -195,11 +195,11 @@ def test_hits_kind_and_article_come_from_columns_or_stored_fields(db, tmp_path):
 def test_an_answer_ranks_above_a_withheld_one_matching_as_well(db, tmp_path):
     from whoosh.filedb.filestore import FileStorage
 
-    from search_index.query import WITHHELD_FACTOR
-    from search_index.ranking import term_factors
-    from search_index.schema import build_schema
-    from search_index.searcher import get_searcher
-    from search_index.storage import ArrayIndex
+    from search_index.backends.whoosh.arrays.ranking import term_factors
+    from search_index.backends.whoosh.schema import build_schema
+    from search_index.backends.whoosh.searcher import get_searcher
+    from search_index.backends.whoosh.storage import ArrayIndex
+    from search_index.service import WITHHELD_FACTOR
 
     gout = topic("Gout")
     make_faq(gout, "gout-source", "How is gout treated?", "treatment", "")  # withheld

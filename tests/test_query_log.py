@@ -2,7 +2,7 @@
 import pytest
 from django.db import connection
 
-from search_index import query_log
+from search_index.analytics import log as query_log
 from search_index.models import SearchQueryLog
 
 

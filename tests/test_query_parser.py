@@ -4,7 +4,7 @@ import time
 import pytest
 from whoosh import query as wq
 
-from search_index.query import (
+from search_index.service import (
     EXTRA_FIELDS,
     FIELDS,
     Clause,
@@ -153,8 +153,8 @@ class TestHostileQueries:
 
 
 def test_snippets_mark_what_was_searched_never_an_excluded_or_unchosen_word():
-    from search_index.query import TermStats, plan
-    from search_index.synonyms import Glossary
+    from search_index.query.glossary import Glossary
+    from search_index.service import TermStats, plan
 
     lay = Glossary()
     lay.add("pins and needles", ["paresthesia"])
@@ -169,8 +169,8 @@ def test_snippets_mark_what_was_searched_never_an_excluded_or_unchosen_word():
 
 
 def test_synonyms_of_more_than_four_words_are_not_searched():
-    from search_index.query import plan
-    from search_index.synonyms import Glossary
+    from search_index.query.glossary import Glossary
+    from search_index.service import plan
 
     lay = Glossary()
     lay.add("arthritis", ["age related changes in bones muscles and joints", "joint wear"])

@@ -22,16 +22,21 @@ from whoosh.formats import Frequency, Positions
 from whoosh.support.charset import accent_map
 
 from faq.models import FAQ
-from search_index import analysis
-from search_index.analysis import STOP_WORDS, WORD_PATTERN, medical_analyzer, vocabulary_analyzer
-from search_index.array_codec import PackedPositions, TermCounts
-from search_index.documents import _MARKDOWN_RULES, faq_document, plain_text
-from search_index.indexer import rebuild
-from search_index.schema import build_schema
-from search_index.searcher import get_searcher
-from search_index.spelling import suggest
-from search_index.storage import open_index
-from search_index.vocabulary import SHORTEST_SPELLING_WORD, count_words, distinct_words
+from search_index.backends.whoosh.arrays.codec import PackedPositions, TermCounts
+from search_index.backends.whoosh.schema import build_schema
+from search_index.backends.whoosh.searcher import get_searcher
+from search_index.backends.whoosh.storage import open_index
+from search_index.documents.builders import _MARKDOWN_RULES, faq_document, plain_text
+from search_index.query.spelling import suggest
+from search_index.sync.rebuild import rebuild
+from search_index.text import analysis
+from search_index.text.analysis import (
+    STOP_WORDS,
+    WORD_PATTERN,
+    medical_analyzer,
+    vocabulary_analyzer,
+)
+from search_index.text.vocabulary import SHORTEST_SPELLING_WORD, count_words, distinct_words
 from tests.index_factories import make_faq
 
 

@@ -7,9 +7,9 @@ import pytest
 from django.utils import timezone
 
 from faq.models import FAQ, Article, Section, Status
-from search_index.indexer import rebuild
-from search_index.query import search
-from search_index.searcher import close_searcher
+from search_index.backends.whoosh.searcher import close_searcher
+from search_index.service import search
+from search_index.sync.rebuild import rebuild
 
 pytest_plugins = ["tests.search_helpers"]
 

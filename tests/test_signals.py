@@ -5,9 +5,9 @@ from django.core.management import call_command
 from django.db import transaction
 
 from faq.models import FAQ, Status
-from search_index import indexer
+from search_index.backends.whoosh.storage import open_index
 from search_index.models import IndexChange
-from search_index.storage import open_index
+from search_index.sync import rebuild as indexer
 
 from .index_factories import make_article, make_faq, make_section
 
@@ -163,7 +163,7 @@ def test_one_index_update_per_transaction(commit):
         make_section(article)
         make_section(article)
         make_faq(article)
-    index_updates = [c for c in callbacks if type(c).__module__ == "search_index.signals"]
+    index_updates = [c for c in callbacks if type(c).__module__ == "search_index.sync.signals"]
     assert len(index_updates) == 1
     assert not indexer.pending_changes().exists()
 

@@ -1,9 +1,9 @@
 """'Did you mean': corrections from the index vocabulary and the glossary, never of real words."""
 import pytest
 
-from search_index.query import search
-from search_index.searcher import get_searcher
-from search_index.spelling import apply_corrections, corrections, suggest
+from search_index.backends.whoosh.searcher import get_searcher
+from search_index.query.spelling import apply_corrections, corrections, suggest
+from search_index.service import search
 
 pytest_plugins = ["tests.search_helpers"]
 

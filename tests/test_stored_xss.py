@@ -19,10 +19,10 @@ from django.test import override_settings
 from django.utils.html import escape
 
 from faq.models import FAQ, Article, Citation, Section, Status
-from faq.suggest_views import cache as suggestions
-from search_index.indexer import rebuild
+from search_index.backends.whoosh.searcher import close_searcher
 from search_index.models import Synonym, UrgentCareRule
-from search_index.searcher import close_searcher
+from search_index.suggest import cache as suggestions
+from search_index.sync.rebuild import rebuild
 
 WORD = "zyxhostile"  # a word no seed text has, so a search finds exactly the hostile content
 PAYLOADS = [

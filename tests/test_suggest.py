@@ -4,10 +4,10 @@ import time
 import pytest
 from django.utils import timezone
 
-from faq import suggest_views
 from faq.models import FAQ, Article, Status
-from faq.suggest_views import MAX_SUGGESTIONS, SuggestionList, cache, normalise
+from search_index import suggest as suggest_views
 from search_index.models import Synonym
+from search_index.suggest import MAX_SUGGESTIONS, SuggestionList, cache, normalise
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.utils.text import slugify
 
 from search_index.models import Synonym
-from search_index.query import search
-from search_index.synonyms import Glossary, analyse, glossary
+from search_index.query.glossary import Glossary, analyse, glossary
+from search_index.service import search
 
 from .index_factories import make_article, make_faq
 
@@ -142,7 +142,7 @@ def test_starter_fixture_loads(db):
 def test_changes_made_by_other_processes_are_seen_after_the_recheck_interval(db, monkeypatch):
     from django.utils import timezone
 
-    from search_index import synonyms
+    from search_index.service import glossary as synonyms
 
     Synonym.objects.create(phrase="prickles", terms="paresthesia")
     assert glossary().expansions(analyse("prickles")) == [("paresthesia",)]
@@ -156,7 +156,7 @@ def test_changes_made_by_other_processes_are_seen_after_the_recheck_interval(db,
 
 @pytest.mark.django_db
 def test_rows_version_changes_on_every_add_save_and_delete():
-    from search_index.rechecked import rows_version
+    from search_index.caching.rechecked import rows_version
 
     seen = [rows_version(Synonym)]
     synonym = Synonym.objects.create(phrase="pins and needles", terms="paresthesia")

@@ -8,12 +8,12 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
-from search_index import urgent
 from search_index.models import Synonym, UrgentCareRule
-from search_index.query import search
-from search_index.spelling_guard import SpellingTargets
-from search_index.urgent import compile_pattern, pattern_errors, urgent_message
-from search_index.urgent_rules import install_rules, shipped_rules
+from search_index.query.triage import rules as urgent
+from search_index.query.triage.english import SpellingTargets
+from search_index.query.triage.rules import compile_pattern, pattern_errors, urgent_message
+from search_index.query.triage.shipped import install_rules, shipped_rules
+from search_index.service import search
 
 QUERY_SET = Path(__file__).parent / "data" / "triage_queries.json"
 ISSUE_TABLE = [

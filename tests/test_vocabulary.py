@@ -7,15 +7,15 @@ from whoosh import index as whoosh_index
 from whoosh.fields import TEXT
 
 from faq.models import FAQ, Status
-from search_index import indexer
-from search_index.analysis import vocabulary_analyzer
-from search_index.change_queue import enqueue
-from search_index.query import search
-from search_index.schema import build_schema
-from search_index.searcher import close_searcher
-from search_index.spelling import suggest
-from search_index.storage import open_index
-from search_index.vocabulary import (
+from search_index.backends.whoosh.schema import build_schema
+from search_index.backends.whoosh.searcher import close_searcher
+from search_index.backends.whoosh.storage import open_index
+from search_index.query.spelling import suggest
+from search_index.service import search
+from search_index.sync import rebuild as indexer
+from search_index.sync.queue import enqueue
+from search_index.text.analysis import vocabulary_analyzer
+from search_index.text.vocabulary import (
     REBUILD_CARRIERS,
     VOCABULARY_FIELD,
     CountedWords,

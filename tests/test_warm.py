@@ -5,13 +5,15 @@ import pytest
 from django.core.management import call_command
 from whoosh.lang import stemmer_for_language
 
-from search_index import lexicon, nearby_words, ranking, synonyms
-from search_index import searcher as searcher_module
-from search_index.analysis import WordAnalyzer, stem
-from search_index.indexer import rebuild
+from search_index.backends.whoosh import nearby_words
+from search_index.backends.whoosh import searcher as searcher_module
+from search_index.backends.whoosh.arrays import lexicon, ranking
+from search_index.backends.whoosh.searcher import get_searcher
 from search_index.models import Synonym
-from search_index.searcher import get_searcher
-from search_index.warm import warm_after_fork, warm_before_fork
+from search_index.service import glossary as synonyms
+from search_index.startup import warm_after_fork, warm_before_fork
+from search_index.sync.rebuild import rebuild
+from search_index.text.analysis import WordAnalyzer, stem
 
 
 @pytest.mark.django_db(transaction=True)

@@ -150,7 +150,7 @@ SEARCH_INDEX = {
     "MAX_QUERY_LENGTH": 256,
     "RESULTS_PER_PAGE": 10,
     # The search-terms log is written in batches of this many rows, or when the oldest row
-    # has waited this many seconds (search_index.query_log).
+    # has waited this many seconds (search_index.analytics.log).
     "LOG_BATCH": env.int("SEARCH_LOG_BATCH", default=50),
     "LOG_SECONDS": env.float("SEARCH_LOG_SECONDS", default=10.0),
 }
@@ -178,7 +178,7 @@ def _search_cache_dir(
     return str(memory / f"symptom-search-{os.getuid()}-{checkout}")
 
 
-# Search results shared by every server process (search_index.query_cache): files in memory
+# Search results shared by every server process (search_index.caching.results): files in memory
 # or under var/ by default (SEARCH_CACHE_DIR chooses); point SEARCH_CACHE_URL at memcached or
 # redis when the site runs on several hosts.
 CACHES = {
@@ -191,7 +191,7 @@ CACHES = {
         env.cache_url("SEARCH_CACHE_URL")
         if env.str("SEARCH_CACHE_URL", default="")
         else {
-            "BACKEND": "search_index.file_cache.SearchFileCache",
+            "BACKEND": "search_index.caching.file_cache.SearchFileCache",
             "LOCATION": env.str("SEARCH_CACHE_DIR", default="") or _search_cache_dir(),
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
@@ -200,7 +200,7 @@ CACHES = {
 
 SITE_NAME = "Symptom Search"
 
-# Where the urgent-care banner sends readers (search_index.urgent_contacts): the regions
+# Where the urgent-care banner sends readers (search_index.query.triage.contacts): the regions
 # shown, in order, and each region's numbers per kind of banner as (action, number, name).
 URGENT_CARE = {
     "REGIONS": env.list("URGENT_CARE_REGIONS", default=["US", "UK"]),

@@ -1,9 +1,8 @@
 """Show whether the search index is in step with the database."""
 from django.core.management.base import BaseCommand, CommandError
 
-from search_index.indexer import index_status
-
-from .rebuild_index import human_size
+from search_index.management.commands.rebuild_index import human_size
+from search_index.sync.rebuild import index_status
 
 
 class Command(BaseCommand):

@@ -6,9 +6,9 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from search_index.indexer import apply_pending, rebuild, remove_index_leftovers
-from search_index.searcher import get_searcher
-from search_index.storage import IndexUnavailable
+from search_index.backends.whoosh.searcher import get_searcher
+from search_index.backends.whoosh.storage import IndexUnavailable
+from search_index.sync.rebuild import apply_pending, rebuild, remove_index_leftovers
 
 logger = logging.getLogger("search_index.worker")
 

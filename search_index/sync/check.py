@@ -1,0 +1,102 @@
+"""Is every document in the index, once, at the version the database gives? Which are not?
+
+Counts alone said "in step" over an index that had missed a change. This compares, document
+by document, the doc_id and version columns of the index with the versions the database
+gives (documents.indexable_versions), without building any document. A difference whose row
+has a change waiting in the queue, or one applied while the comparison ran, is "waiting": the
+queue is about to settle it. Any other difference is a document the queue will never fix:
+run reconcile_index.
+"""
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from search_index.documents.builders import doc_id, indexable_versions
+from search_index.models import IndexChange
+
+EXAMPLES = 20  # ids named per kind of difference
+# Changes applied this long before the comparison started still count as in flight: the
+# searcher read may lag a commit by a little, and clocks of processes may differ slightly.
+IN_FLIGHT_MARGIN = timedelta(seconds=2)
+
+
+@dataclass
+class DocumentCheck:
+    """The documents that differ, by kind; `versions` is False for an index without them."""
+
+    versions: bool = True
+    missing: list[str] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
+    duplicated: list[str] = field(default_factory=list)
+    waiting: list[str] = field(default_factory=list)
+
+    @property
+    def differing(self) -> int:
+        """Differences the queue will not settle."""
+        return len(self.missing) + len(self.extra) + len(self.stale) + len(self.duplicated)
+
+    def summary(self) -> dict:
+        """Counts and the first ids of each kind, for index_status and /health."""
+        kinds = ("missing", "extra", "stale", "duplicated", "waiting")
+        return {
+            "versions_recorded": self.versions,
+            "differing": self.differing,
+            **{kind: len(getattr(self, kind)) for kind in kinds},
+            "examples": {k: getattr(self, k)[:EXAMPLES] for k in kinds if getattr(self, k)},
+        }
+
+
+def check_documents(ix) -> DocumentCheck:
+    """Compare the index `ix` with the database, document by document."""
+    started = timezone.now()
+    expected = indexable_versions()
+    with ix.searcher() as searcher:  # opened after the database read: it is the newer
+        found = index_versions(searcher)
+    if found is None:
+        return DocumentCheck(versions=False)
+    check = DocumentCheck(
+        missing=sorted(expected.keys() - found.keys()),
+        extra=sorted(found.keys() - expected.keys()),
+        stale=sorted(k for k in expected.keys() & found.keys() if found[k][-1] != expected[k]),
+        duplicated=sorted(k for k, versions in found.items() if len(versions) > 1),
+    )
+    _set_aside_waiting(check, started)
+    return check
+
+
+def index_versions(searcher) -> dict[str, list[str]] | None:
+    """doc_id -> versions of every live document (a list, to catch duplicates); None when
+    the index was written before documents carried versions."""
+    reader = searcher.reader()
+    if "version" not in reader.schema or not all(
+        leaf.has_column("doc_id") and leaf.has_column("version")
+        for leaf, _offset in reader.leaf_readers()
+    ):
+        return None
+    ids, versions = reader.column_reader("doc_id"), reader.column_reader("version")
+    found: dict[str, list[str]] = {}
+    for docnum in reader.all_doc_ids():
+        found.setdefault(_text(ids[docnum]), []).append(_text(versions[docnum]))
+    return found
+
+
+def _set_aside_waiting(check: DocumentCheck, started) -> None:
+    """Move differences that a queued or just-applied change explains to `waiting`."""
+    if not check.differing:
+        return
+    in_flight = IndexChange.objects.filter(
+        Q(applied_at__isnull=True) | Q(applied_at__gte=started - IN_FLIGHT_MARGIN)
+    ).values_list("model", "object_id")
+    waiting = {doc_id(name, pk) for name, pk in in_flight.iterator(chunk_size=5000)}
+    for kind in ("missing", "extra", "stale", "duplicated"):
+        ids = getattr(check, kind)
+        check.waiting += [key for key in ids if key in waiting]
+        setattr(check, kind, [key for key in ids if key not in waiting])
+    check.waiting.sort()
+
+
+def _text(value) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else value or ""
