@@ -149,18 +149,10 @@ def ratio_line(name: str, mine: list[float], floor: list[float]) -> str:
 def fresh_start() -> float:
     """What a newly started server has: its start-up work done, nothing else remembered
     (the shared cache outlives processes, so it is emptied too). Seconds of start-up work."""
-    from search_index import service as query
-    from search_index.backends.whoosh.arrays import ranking
-    from search_index.backends.whoosh.searcher import close_searcher
-    from search_index.caching import results as query_cache
+    from search_index.caching.registry import reset_all
     from search_index.startup import warm_before_fork
-    from search_index.text import snippets as highlight
 
-    query_cache.clear()
-    ranking.clear_cache()
-    close_searcher()
-    query._analysed.cache_clear()
-    highlight._candidates.cache_clear()
+    reset_all()
     # What a server process has ready before its first reader (faqsite/gunicorn.conf.py).
     started = time.perf_counter()
     warm_before_fork()

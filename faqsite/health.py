@@ -13,8 +13,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from search_index.backends.whoosh.searcher import get_searcher
-from search_index.backends.whoosh.storage import INDEX_ERRORS, IndexUnavailable, open_index
+from search_index.backends import IndexUnavailable, get_backend
 from search_index.sync.check import check_documents
 from search_index.sync.rebuild import pending_changes
 
@@ -41,9 +40,9 @@ def database_state() -> tuple[str, int | None, int | None]:
 def index_state() -> str:
     """ "ok" when a searcher opens on the index and reads its segments, else "unavailable"."""
     try:
-        get_searcher().doc_count()
+        get_backend().check_readable()
         return "ok"
-    except (IndexUnavailable, *INDEX_ERRORS) as exc:
+    except (IndexUnavailable, *get_backend().read_errors) as exc:
         # One line, no traceback: monitors poll this every few seconds.
         logger.warning("Health check: the search index is unavailable: %s", exc)
         return "unavailable"
@@ -56,8 +55,8 @@ def documents_state() -> dict | None:
     the index (or changed behind the queue's back): alert on "differing" above 0.
     """
     try:
-        summary = check_documents(open_index(create=False)).summary()
-    except (DatabaseError, IndexUnavailable, *INDEX_ERRORS) as exc:
+        summary = check_documents().summary()
+    except (DatabaseError, IndexUnavailable, *get_backend().read_errors) as exc:
         logger.warning("Health check: documents not compared: %s", exc)
         return None
     examples = summary["examples"]

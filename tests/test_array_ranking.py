@@ -12,11 +12,24 @@ from whoosh.scoring import TF_IDF
 from search_index.backends.whoosh.arrays import lexicon, ranking
 from search_index.backends.whoosh.arrays.codec import ArrayCodec, has_position_columns, read_list
 from search_index.backends.whoosh.arrays.ranking import ArrayRanker, Unsupported, rank_documents
+from search_index.backends.whoosh.compile import to_whoosh
 from search_index.backends.whoosh.schema import build_schema
 from search_index.backends.whoosh.storage import ArrayIndex
+from search_index.caching.registry import reset_all
+from search_index.query import plan as planning
 from search_index.query.glossary import Glossary
-from search_index.service import build_query, parse_clauses, plan
+from search_index.query.grammar import parse_clauses
 from tests.test_array_codec import extent_end
+
+
+def build_query(clauses, expansions):
+    """The plan's Whoosh query: what the array ranker and Whoosh's searcher both run."""
+    return to_whoosh(planning.build_query(clauses, expansions))
+
+
+def plan(text, lay):
+    node, terms = planning.plan(text, lay)
+    return to_whoosh(node), terms
 
 FIELDS = ["title", "body", "article_title", "heading_path", "also_called"]
 WORDS = (
@@ -123,7 +136,7 @@ def test_same_documents_order_and_scores_as_whoosh(
         if query is None:
             pytest.skip("no query to run")
         expected = whoosh_ranking(searcher, query, limit)
-        ranking.clear_cache()
+        reset_all()
         if listed:
             lexicon.build(searcher.reader(), FIELDS)  # none for segments of Whoosh's codec
         assert_same(ArrayRanker(searcher).rank(query, limit), expected)
@@ -182,11 +195,11 @@ def test_unknown_query_types_fall_back_to_whoosh(segmented_index):
 
 def test_postings_memory_stays_bounded(segmented_index, monkeypatch):
     monkeypatch.setattr(ranking, "CACHE_BYTES", 500)
-    ranking.clear_cache()
+    reset_all()
     with segmented_index.searcher() as searcher:
         ArrayRanker(searcher).rank(build_query(parse_clauses(" ".join(WORDS)), []), 10)
     assert ranking._cache.size <= 500 or len(ranking._cache.entries) == 1
-    ranking.clear_cache()
+    reset_all()
 
 
 def test_an_empty_index_ranks_nothing(tmp_path):
@@ -205,7 +218,7 @@ def test_a_phrase_of_common_words_is_checked_only_where_its_words_score_best(
         for first, second in [("numb", "feet"), ("back", "pain"), ("blood", "sugar")]:
             phrase = wq.Phrase("body", [first, second], slop=1)
             everywhere = {d for d, _ in whoosh_ranking(searcher, phrase, None)}
-            ranking.clear_cache()
+            reset_all()
             ranker = ArrayRanker(searcher)
             holders = ranker._holding_every_word(phrase)
             assert len(holders) > 8, "the fixture should hold these words in many documents"
@@ -216,7 +229,7 @@ def test_a_phrase_of_common_words_is_checked_only_where_its_words_score_best(
             assert found == best & everywhere
             checked += len(found)
     assert checked, "some phrase should occur among its best-scoring documents"
-    ranking.clear_cache()
+    reset_all()
 
 
 def test_proximity_bonuses_are_checked_for_the_best_matches_only(segmented_index, monkeypatch):
@@ -249,12 +262,12 @@ def test_field_lengths_and_words_found_nowhere_share_the_bounded_memory(
     segmented_index, monkeypatch
 ):
     monkeypatch.setattr(ranking, "CACHE_BYTES", 1)
-    ranking.clear_cache()
+    reset_all()
     with segmented_index.searcher() as searcher:
         for word in WORDS:
             ArrayRanker(searcher).rank(wq.Term("body", word), 10)
     assert len(ranking._cache.entries) == 1
-    ranking.clear_cache()
+    reset_all()
 
 
 def test_scores_are_remembered_per_searcher_within_a_bound(segmented_index, monkeypatch):
@@ -273,7 +286,7 @@ def test_scores_are_remembered_per_searcher_within_a_bound(segmented_index, monk
 def test_preloaded_lists_are_those_a_query_would_read(segmented_index, listed):
     fields = ["title", "body", "heading_path"]
     with segmented_index.searcher() as searcher:
-        ranking.clear_cache()
+        reset_all()
         if listed:
             lexicon.build(searcher.reader(), fields)
         read = ranking.preload(searcher.reader(), fields, min_documents=5)
@@ -299,18 +312,18 @@ def test_preloaded_lists_are_those_a_query_would_read(segmented_index, listed):
 def test_preloading_stops_at_its_share_of_the_cache(segmented_index, monkeypatch):
     monkeypatch.setattr(ranking, "CACHE_BYTES", 20_000)
     with segmented_index.searcher() as searcher:
-        ranking.clear_cache()
+        reset_all()
         read = ranking.preload(searcher.reader(), ["body", "title"], min_documents=1)
         largest = max(ranking._bytes(found) for found in ranking._cache.entries.values())
         assert 0 < read < sum(1 for leaf, _ in searcher.reader().leaf_readers()
                               for _ in leaf.iter_field("body"))
         assert ranking._cache.size < 20_000 * ranking.PRELOAD_SHARE + largest
-    ranking.clear_cache()
+    reset_all()
 
 
 def test_lexicons_list_every_term_where_whoosh_finds_it(segmented_index):
     with segmented_index.searcher() as searcher:
-        ranking.clear_cache()
+        reset_all()
         reader = searcher.reader()
         listed = lexicon.build(reader, FIELDS)
         counted = 0
@@ -339,12 +352,12 @@ def test_lexicons_list_every_term_where_whoosh_finds_it(segmented_index):
                 assert lexicon.contains(reader, fieldname, word) == ((fieldname, word) in reader)
                 assert lexicon.doc_frequency(reader, fieldname, word) == (
                     reader.doc_frequency(fieldname, word))
-    ranking.clear_cache()
+    reset_all()
 
 
 def test_lexicons_of_segments_merged_away_are_dropped(segmented_index):
     with segmented_index.searcher() as searcher:
-        ranking.clear_cache()
+        reset_all()
         lexicon.build(searcher.reader(), FIELDS)
         before = set(lexicon._tables)
     writer = segmented_index.writer()
@@ -354,7 +367,7 @@ def test_lexicons_of_segments_merged_away_are_dropped(segmented_index):
         query = build_query(parse_clauses("sciatica pain"), [])
         assert_same(ArrayRanker(searcher).rank(query, 50), whoosh_ranking(searcher, query, 50))
         assert not set(lexicon._tables) & before
-    ranking.clear_cache()
+    reset_all()
 
 
 @pytest.mark.parametrize("weighting", [None, TF_IDF()], ids=["arrays", "whoosh's own"])
@@ -362,7 +375,7 @@ def test_term_factors_multiply_scores_before_the_best_are_chosen(segmented_index
     query, _terms = plan("numb feet pain night", Glossary())
     options = {} if weighting is None else {"weighting": weighting}
     with segmented_index.searcher(**options) as searcher:
-        ranking.clear_cache()
+        reset_all()
         factors = ranking.term_factors(searcher, "body", "sciatica", 0.25)
         assert factors[factors != 1].size and set(factors.tolist()) == {0.25, 1.0}
         everything = dict(whoosh_ranking(searcher, query, None))

@@ -12,7 +12,7 @@ from whoosh.filedb.filestore import FileStorage
 from faq.models import Section, Status
 from search_index.backends.whoosh.schema import build_schema
 from search_index.backends.whoosh.searcher import close_searcher
-from search_index.backends.whoosh.storage import INDEX_NAME, ArrayIndex, open_index
+from search_index.backends.whoosh.storage import INDEX_NAME, ArrayIndex
 from search_index.documents.builders import fitted, iter_documents
 from search_index.sync import rebuild as indexer
 from search_index.sync.check import check_documents
@@ -35,7 +35,7 @@ def built(settings):
 
 
 def check():
-    return check_documents(open_index(create=False)).summary()
+    return check_documents().summary()
 
 
 def status_output():

@@ -4,9 +4,11 @@ import random
 import pytest
 from whoosh.support.levenshtein import distance
 
+from search_index.backends import get_backend
 from search_index.backends.whoosh import nearby_words
 from search_index.backends.whoosh.nearby_words import words_within
 from search_index.backends.whoosh.searcher import get_searcher
+from search_index.caching.registry import reset_all
 from search_index.text.vocabulary import VOCABULARY_FIELD
 
 pytest_plugins = ["tests.search_helpers"]
@@ -28,12 +30,12 @@ def misspellings(words: list[str], rng: random.Random) -> list[str]:
 
 @pytest.mark.usefixtures("seed_index")
 def test_same_words_and_distances_as_whoosh_measures():
+    reset_all()  # no word list kept yet
     reader = get_searcher().reader()
     vocabulary = [reader.schema[VOCABULARY_FIELD].from_bytes(t)
                   for t in reader.lexicon(VOCABULARY_FIELD)]
     rng = random.Random(3)
     sample = rng.sample([w for w in vocabulary if len(w) >= 5], 40)
-    nearby_words.clear()
     compared = 0
     for word in misspellings(sample, rng) + ["zzzz", "numbnes", "parestesia"]:
         for maxdist in (1, 2):
@@ -59,8 +61,8 @@ def test_distances_are_the_edits_needed():
 def test_a_swap_of_two_letters_is_one_edit_for_index_and_glossary_words():
     from search_index.query.spelling import corrections
 
-    reader = get_searcher().reader()
-    assert ("heels", 1) in words_within(reader, VOCABULARY_FIELD, "heles", 1)
+    reader = get_backend().reader()
+    assert ("heels", 1) in reader.words_within(VOCABULARY_FIELD, "heles", 1)
     # 'booze' is known only to the glossary (test_spelling): a swap is one edit there too.
     assert corrections(reader, "bozoe") == {"bozoe": "booze"}
 
@@ -78,7 +80,7 @@ def test_several_segments_give_each_word_once_and_keep_the_joined_lists(tmp_path
         for number, word in enumerate(batch):
             writer.add_document(doc_id=f"{word}:{number}", article_slug=word)
         writer.commit(merge=False)
-    nearby_words.clear()
+    reset_all()
     with ix.reader() as reader:
         leaves = reader.leaf_readers()
         assert len(leaves) == 2
@@ -88,4 +90,4 @@ def test_several_segments_give_each_word_once_and_keep_the_joined_lists(tmp_path
         found = words_within(reader, "article_slug", "nervs", 2)
         assert sorted(found) == [("nerve", 1), ("nerves", 1)]
         assert words_within(reader, "article_slug", "numbnes", 1) == [("numbness", 1)]
-    nearby_words.clear()
+    reset_all()

@@ -4,18 +4,24 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from faq.models import FAQ, Article, Status
+from search_index.backends.whoosh.compile import to_whoosh
 from search_index.backends.whoosh.searcher import close_searcher
 from search_index.caching import results as query_cache
+from search_index.caching.registry import reset_all
 from search_index.query.glossary import Glossary, analyse
+from search_index.query.grammar import parse_clauses
 from search_index.query.intent import (
     _TYPE_PATTERNS,
     CHATTER,
     MAX_TYPES,
+    TermStats,
+    choose_words,
     is_chatter,
     question_types,
     strip_chatter,
 )
-from search_index.service import TermStats, build_query, choose_words, parse_clauses, search
+from search_index.query.plan import build_query
+from search_index.service import search
 from search_index.sync.rebuild import rebuild
 
 
@@ -125,9 +131,10 @@ def test_a_long_query_keeps_its_rarest_words_and_drops_common_and_unknown_ones()
     assert choose_words(["pain", "zzq"], stats, most=1) == ["pain"]
 
 
-def test_document_frequencies_are_remembered_per_searcher_within_a_bound(db, monkeypatch):
-    from search_index import service as query
-    from search_index.backends.whoosh.searcher import get_searcher
+def test_document_frequencies_are_remembered_per_reader_within_a_bound(db, monkeypatch):
+    from search_index.backends import get_backend
+    from search_index.backends.whoosh import backend as whoosh_backend
+    from search_index.service import term_stats
 
     article = topic("Angina")
     make_faq(article, "angina-1", "Is chest pain angina?", "symptoms",
@@ -136,16 +143,16 @@ def test_document_frequencies_are_remembered_per_searcher_within_a_bound(db, mon
              "Many things cause chest pain.")
     rebuild()
     try:
-        monkeypatch.setattr(query, "MAX_FREQUENCIES", 3)
-        searcher = get_searcher()
-        stats = query.term_stats(searcher)
-        reader = searcher.reader()
+        monkeypatch.setattr(whoosh_backend, "MAX_FREQUENCIES", 3)
+        reader = get_backend().reader()
+        stats = term_stats(reader)
+        whoosh_reader = reader.searcher.reader()
         for token in ("chest", "angina", "caus", "zzq", "chest", "pain"):
-            assert stats.doc_frequency(token) == reader.doc_frequency("body", token)
-            assert len(searcher._body_frequencies) <= 3
+            assert stats.doc_frequency(token) == whoosh_reader.doc_frequency("body", token)
+            assert len(reader.frequencies) <= 3
         assert stats.doc_frequency("chest") == 2
     finally:
-        close_searcher()
+        reset_all()
 
 
 def _kinds_and_articles_from_stored_fields(searcher):
@@ -213,7 +220,7 @@ def test_an_answer_ranks_above_a_withheld_one_matching_as_well(db, tmp_path):
                     for d in range(searcher.doc_count_all())}
         assert withheld == {"/faqs/gout-source/": WITHHELD_FACTOR, "/faqs/gout-answered/": 1.0}
         # Its body is just its question: plain BM25 ranks it first.
-        plain = searcher.search(build_query(parse_clauses("how is gout treated"), []))
+        plain = searcher.search(to_whoosh(build_query(parse_clauses("how is gout treated"), [])))
         assert plain[0]["url"] == "/faqs/gout-source/"
         query_cache.clear()
         found = search("how is gout treated")

@@ -1,18 +1,12 @@
-"""The restricted query grammar: cleaning, clauses, the Whoosh query built, hostile input."""
+"""The restricted query grammar: cleaning, clauses, the plan built, hostile input."""
 import time
 
 import pytest
-from whoosh import query as wq
 
-from search_index.service import (
-    EXTRA_FIELDS,
-    FIELDS,
-    Clause,
-    build_query,
-    clean_query,
-    parse_clauses,
-    search,
-)
+from search_index.backends import tree
+from search_index.query.grammar import Clause, clean_query, parse_clauses
+from search_index.query.plan import EXTRA_FIELDS, FIELDS, build_query
+from search_index.service import search
 
 pytest_plugins = ["tests.search_helpers"]
 
@@ -95,11 +89,17 @@ def test_stop_words_only_give_no_clause():
     assert build_query([], []) is None
 
 
-def leaves(query: wq.Query):
-    if query.is_leaf():
-        yield query
+def leaves(node: tree.Node):
+    if isinstance(node, tree.Term | tree.Phrase):
+        yield node
+    elif isinstance(node, tree.WithOptional):
+        yield from leaves(node.required)
+        yield from leaves(node.optional)
+    elif isinstance(node, tree.Excluding):
+        yield from leaves(node.kept)
+        yield from leaves(node.excluded)
     else:
-        for child in query.children():
+        for child in node.children:
             yield from leaves(child)
 
 
@@ -108,14 +108,14 @@ def test_built_query_has_only_terms_and_phrases_on_chosen_fields(text):
     query = build_query(parse_clauses(text), [("paresthesi",)])
     found = list(leaves(query))
     assert found
-    assert {type(q) for q in found} <= {wq.Term, wq.Phrase}
+    assert {type(q) for q in found} <= {tree.Term, tree.Phrase}
     assert {q.fieldname for q in found} <= set(FIELDS) | set(EXTRA_FIELDS)
 
 
 def test_required_and_excluded_shape_the_query():
     query = build_query(parse_clauses("numb +feet -diabetes"), [])
-    assert isinstance(query, wq.AndNot)
-    assert isinstance(query.a, wq.AndMaybe)
+    assert isinstance(query, tree.Excluding)
+    assert isinstance(query.kept, tree.WithOptional)
 
 
 def test_long_queries_look_up_a_bounded_number_of_terms():
@@ -154,7 +154,8 @@ class TestHostileQueries:
 
 def test_snippets_mark_what_was_searched_never_an_excluded_or_unchosen_word():
     from search_index.query.glossary import Glossary
-    from search_index.service import TermStats, plan
+    from search_index.query.intent import TermStats
+    from search_index.query.plan import plan
 
     lay = Glossary()
     lay.add("pins and needles", ["paresthesia"])
@@ -170,7 +171,7 @@ def test_snippets_mark_what_was_searched_never_an_excluded_or_unchosen_word():
 
 def test_synonyms_of_more_than_four_words_are_not_searched():
     from search_index.query.glossary import Glossary
-    from search_index.service import plan
+    from search_index.query.plan import plan
 
     lay = Glossary()
     lay.add("arthritis", ["age related changes in bones muscles and joints", "joint wear"])

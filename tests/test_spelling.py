@@ -1,7 +1,7 @@
 """'Did you mean': corrections from the index vocabulary and the glossary, never of real words."""
 import pytest
 
-from search_index.backends.whoosh.searcher import get_searcher
+from search_index.backends import get_backend
 from search_index.query.spelling import apply_corrections, corrections, suggest
 from search_index.service import search
 
@@ -23,7 +23,7 @@ class TestOnTheSeed:
         ],
     )
     def test_misspellings_are_corrected(self, typed, meant):
-        assert suggest(get_searcher().reader(), typed) == meant
+        assert suggest(get_backend().reader(), typed) == meant
 
     @pytest.mark.parametrize(
         "text",
@@ -31,11 +31,11 @@ class TestOnTheSeed:
          "tingly", "b12", "ms", "xqzvbnm"],
     )
     def test_known_or_hopeless_words_are_left_alone(self, text):
-        assert suggest(get_searcher().reader(), text) is None
+        assert suggest(get_backend().reader(), text) is None
 
     def test_glossary_words_are_candidates(self):
         # 'boozee' is nowhere in the article; the glossary knows 'booze'.
-        assert corrections(get_searcher().reader(), "boozee") == {"boozee": "booze"}
+        assert corrections(get_backend().reader(), "boozee") == {"boozee": "booze"}
 
     def test_nothing_found_shows_the_corrected_results(self):
         result = search("siatica")
@@ -54,7 +54,7 @@ class TestOnTheSeed:
         assert any(hit.url.endswith("#diabetes") for hit in result.hits[:3])
 
     def test_long_and_many_unknown_words_are_cheap(self):
-        reader = get_searcher().reader()
+        reader = get_backend().reader()
         assert corrections(reader, "x" * 200) == {}
         many = " ".join(f"qqq{n}zz" for n in range(100))
         assert corrections(reader, many) == {}

@@ -142,7 +142,7 @@ def test_starter_fixture_loads(db):
 def test_changes_made_by_other_processes_are_seen_after_the_recheck_interval(db, monkeypatch):
     from django.utils import timezone
 
-    from search_index.service import glossary as synonyms
+    from search_index.query import glossary as synonyms
 
     Synonym.objects.create(phrase="prickles", terms="paresthesia")
     assert glossary().expansions(analyse("prickles")) == [("paresthesia",)]

@@ -7,6 +7,7 @@ from whoosh import index as whoosh_index
 from whoosh.fields import TEXT
 
 from faq.models import FAQ, Status
+from search_index.backends.whoosh.backend import WhooshReader
 from search_index.backends.whoosh.schema import build_schema
 from search_index.backends.whoosh.searcher import close_searcher
 from search_index.backends.whoosh.storage import open_index
@@ -50,7 +51,7 @@ def vocabulary() -> dict[str, float]:
 
 def suggestion(text: str) -> str | None:
     with open_index(create=False).searcher() as searcher:
-        return suggest(searcher.reader(), text)
+        return suggest(WhooshReader(searcher), text)
 
 
 def carriers() -> list[str]:

@@ -9,8 +9,9 @@ from search_index.backends.whoosh import nearby_words
 from search_index.backends.whoosh import searcher as searcher_module
 from search_index.backends.whoosh.arrays import lexicon, ranking
 from search_index.backends.whoosh.searcher import get_searcher
+from search_index.caching.registry import reset_all
 from search_index.models import Synonym
-from search_index.service import glossary as synonyms
+from search_index.query import glossary as synonyms
 from search_index.startup import warm_after_fork, warm_before_fork
 from search_index.sync.rebuild import rebuild
 from search_index.text.analysis import WordAnalyzer, stem
@@ -29,7 +30,7 @@ def test_glossary_is_ready_before_the_fork():
 
 @pytest.mark.django_db
 def test_spelling_word_lists_are_built_before_the_fork_when_there_is_an_index(caplog):
-    nearby_words.clear()
+    reset_all()
     warm_before_fork()
     assert "Spelling word lists not built before fork" in caplog.text
     call_command("load_seed", verbosity=0)
@@ -37,7 +38,7 @@ def test_spelling_word_lists_are_built_before_the_fork_when_there_is_an_index(ca
     warm_before_fork()
     assert nearby_words._lists, "the word lists should be ready"
     assert any("numbness" in words for words in nearby_words._lists.values())
-    nearby_words.clear()
+    reset_all()
 
 
 @pytest.mark.django_db
@@ -59,7 +60,7 @@ def test_what_start_up_built_is_left_out_of_garbage_collection():
     call_command("load_seed", verbosity=0)
     rebuild()
     gc.unfreeze()
-    ranking.clear_cache()
+    reset_all()
     try:
         warm_before_fork()
         assert gc.get_freeze_count() > 1000

@@ -144,6 +144,8 @@ CONTENT_SECURITY_POLICY = {
 
 # One place for the search engine's configuration (compare HAYSTACK_CONNECTIONS).
 SEARCH_INDEX = {
+    # The engine: a SearchBackend subclass (search_index/backends/base.py), loaded once.
+    "BACKEND": "search_index.backends.whoosh.backend.WhooshBackend",
     "PATH": Path(env("SEARCH_INDEX_DIR", default=str(BASE_DIR / "var" / "index"))),
     # The index follows saves through a queue table; tests switch this off where they must.
     "AUTO_UPDATE": env.bool("SEARCH_AUTO_UPDATE", default=True),

@@ -21,6 +21,8 @@ from django.db import transaction
 from django.db.models import Max, Model
 from django.db.models.signals import post_delete, post_save
 
+from search_index.caching.registry import register
+
 T = TypeVar("T")
 SHARED_ALIAS = "search"
 logger = logging.getLogger(__name__)
@@ -62,6 +64,7 @@ class Rechecked(Generic[T]):
             post_save.connect(self.changed, sender=model, dispatch_uid=f"{uid}-save")
             post_delete.connect(self.changed, sender=model, dispatch_uid=f"{uid}-delete")
         setting_changed.connect(self._settings_changed, dispatch_uid=f"rechecked-{name}")
+        register(name, self.clear)
 
     def get(self) -> T:
         """The current value; reads the fingerprint after a save anywhere or an old check."""

@@ -17,6 +17,8 @@ from typing import TypeVar
 
 from django.core.cache import InvalidCacheBackendError, caches
 
+from search_index.caching.registry import register
+
 log = logging.getLogger(__name__)
 
 MAX_ENTRIES = 2048
@@ -102,3 +104,6 @@ def clear() -> None:
         caches[SHARED_ALIAS].clear()
     except InvalidCacheBackendError:
         pass
+
+
+register("result cache", clear)

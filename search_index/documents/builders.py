@@ -16,6 +16,7 @@ from django.db.models import Model, QuerySet
 from django.urls import get_script_prefix, reverse
 
 from faq.models import FAQ, Section, Status
+from search_index.caching.registry import register
 from search_index.documents.types import FAQ as FAQ_TYPE
 from search_index.documents.types import SECTION as SECTION_TYPE
 
@@ -245,3 +246,7 @@ def spare_document(exclude: set[str]) -> dict | None:
 def count_indexable() -> dict[str, int]:
     """How many documents of each type the index should hold."""
     return {name: rows().count() for name, rows in INDEXABLE_ROWS.items()}
+
+
+register("document URLs", _article_url.cache_clear)
+register("FAQ URL pattern", _faq_url_around.cache_clear)

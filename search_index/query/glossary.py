@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from faq.models import Article
 from search_index.caching.rechecked import Rechecked, rows_version
+from search_index.caching.registry import register
 from search_index.models import Synonym
 from search_index.text.analysis import medical_analyzer, vocabulary_analyzer
 
@@ -165,3 +166,11 @@ _glossary = Rechecked("glossary", _fingerprint, _build, 2.0, [Synonym, Article])
 def glossary() -> Glossary:
     """The current glossary, rebuilt only when synonyms or articles have changed."""
     return _glossary.get()
+
+
+def _forget_names() -> None:
+    global _names
+    _names = {}
+
+
+register("article names", _forget_names)

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from whoosh import query as wq
+from search_index.backends.tree import AnyOf, Phrase, Term
 
 Tokens = tuple[str, ...]
 
@@ -117,11 +117,11 @@ class Intent:
     focus: tuple[Tokens, ...] = ()
 
 
-def focus_query(name: Tokens) -> wq.Query:
+def focus_query(name: Tokens) -> AnyOf:
     """A strong clause for an article name found in the query."""
     if len(name) == 1:
-        return wq.Or([wq.Term(f, name[0], boost=FOCUS_BOOST) for f in FOCUS_FIELDS])
-    return wq.Or([wq.Phrase(f, list(name), boost=FOCUS_BOOST) for f in FOCUS_FIELDS])
+        return AnyOf(tuple(Term(f, name[0], FOCUS_BOOST) for f in FOCUS_FIELDS))
+    return AnyOf(tuple(Phrase(f, tuple(name), boost=FOCUS_BOOST) for f in FOCUS_FIELDS))
 
 
 def kind_factor(kind: str, kinds: list[str]) -> float:

@@ -6,11 +6,8 @@ medical words such as 'paresthesia' are never rewritten into commoner ones.
 """
 import re
 
-from whoosh.reading import IndexReader
-
+from search_index.backends.base import SearchReader
 from search_index.backends.edit_distance import edits
-from search_index.backends.whoosh.arrays import lexicon
-from search_index.backends.whoosh.nearby_words import words_within
 from search_index.query.glossary import Glossary, glossary, whole_words
 from search_index.text.analysis import STOP_WORDS, WORD_PATTERN, stem
 from search_index.text.vocabulary import MAX_LENGTH, MIN_LENGTH, VOCABULARY_FIELD, max_distance
@@ -19,7 +16,7 @@ MAX_WORDS = 8  # words looked at per query
 WORD = re.compile(WORD_PATTERN)
 
 
-def is_known(reader: IndexReader, word: str, vocabulary: set[str]) -> bool:
+def is_known(reader: SearchReader, word: str, vocabulary: set[str]) -> bool:
     """True when the word needs no correction."""
     return (
         word in STOP_WORDS
@@ -27,21 +24,21 @@ def is_known(reader: IndexReader, word: str, vocabulary: set[str]) -> bool:
         or len(word) < MIN_LENGTH
         or len(word) > MAX_LENGTH
         or not word.isalpha()
-        or lexicon.contains(reader, VOCABULARY_FIELD, word)
+        or reader.has_word(VOCABULARY_FIELD, word)
     )
 
 
-def correct_word(reader: IndexReader, word: str, lay: Glossary) -> str | None:
+def correct_word(reader: SearchReader, word: str, lay: Glossary) -> str | None:
     """The closest known word, preferring fewer edits, then the most documents."""
     # A vocabulary word's weight is its document count (vocabulary.py); on an index written
     # with a "words" field per document, it is (nearly) its document count as well.
     limit = max_distance(word)
     candidates: dict[str, tuple[int, int]] = {}
-    nearby = words_within(reader, VOCABULARY_FIELD, word, limit, prefix=1)
+    nearby = reader.words_within(VOCABULARY_FIELD, word, limit, prefix=1)
     if nearby:
         fewest = min(edits for _term, edits in nearby)
         candidates = {
-            term: (edits, -reader.frequency(VOCABULARY_FIELD, term))
+            term: (edits, -reader.word_frequency(VOCABULARY_FIELD, term))
             for term, edits in nearby
             if edits == fewest
         }
@@ -57,7 +54,7 @@ def correct_word(reader: IndexReader, word: str, lay: Glossary) -> str | None:
 
 
 def corrections(
-    reader: IndexReader,
+    reader: SearchReader,
     text: str,
     lay: Glossary | None = None,
     keep: frozenset[str] = frozenset(),
@@ -92,6 +89,6 @@ def apply_corrections(text: str, fixes: dict[str, str]) -> str | None:
     return corrected if corrected != text else None
 
 
-def suggest(reader: IndexReader, text: str) -> str | None:
+def suggest(reader: SearchReader, text: str) -> str | None:
     """The query with unknown words corrected, or None when there is nothing to correct."""
     return apply_corrections(text, corrections(reader, text))

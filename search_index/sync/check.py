@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.db.models import Q
 from django.utils import timezone
 
+from search_index.backends import get_backend
 from search_index.documents.builders import doc_id, indexable_versions
 from search_index.models import IndexChange
 
@@ -49,12 +50,11 @@ class DocumentCheck:
         }
 
 
-def check_documents(ix) -> DocumentCheck:
-    """Compare the index `ix` with the database, document by document."""
+def check_documents() -> DocumentCheck:
+    """Compare the index with the database, document by document."""
     started = timezone.now()
     expected = indexable_versions()
-    with ix.searcher() as searcher:  # opened after the database read: it is the newer
-        found = index_versions(searcher)
+    found = get_backend().stored_versions()  # opened after the database read: it is the newer
     if found is None:
         return DocumentCheck(versions=False)
     check = DocumentCheck(
@@ -65,22 +65,6 @@ def check_documents(ix) -> DocumentCheck:
     )
     _set_aside_waiting(check, started)
     return check
-
-
-def index_versions(searcher) -> dict[str, list[str]] | None:
-    """doc_id -> versions of every live document (a list, to catch duplicates); None when
-    the index was written before documents carried versions."""
-    reader = searcher.reader()
-    if "version" not in reader.schema or not all(
-        leaf.has_column("doc_id") and leaf.has_column("version")
-        for leaf, _offset in reader.leaf_readers()
-    ):
-        return None
-    ids, versions = reader.column_reader("doc_id"), reader.column_reader("version")
-    found: dict[str, list[str]] = {}
-    for docnum in reader.all_doc_ids():
-        found.setdefault(_text(ids[docnum]), []).append(_text(versions[docnum]))
-    return found
 
 
 def _set_aside_waiting(check: DocumentCheck, started) -> None:
@@ -97,6 +81,3 @@ def _set_aside_waiting(check: DocumentCheck, started) -> None:
         setattr(check, kind, [key for key in ids if key not in waiting])
     check.waiting.sort()
 
-
-def _text(value) -> str:
-    return value.decode("utf-8") if isinstance(value, bytes) else value or ""

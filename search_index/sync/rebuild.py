@@ -301,7 +301,7 @@ def index_status() -> dict:
         with ix.searcher() as searcher:
             status["index"] = {name: _count_type(searcher, name) for name in INDEXED_MODELS}
             status["index_total"] = searcher.doc_count()
-        status["documents"] = check_documents(ix).summary()
+        status["documents"] = check_documents().summary()
         status["available"] = True
     except (IndexUnavailable, *INDEX_ERRORS) as exc:
         status["error"] = str(exc)

@@ -27,6 +27,8 @@ from whoosh.analysis.acore import Token
 from whoosh.lang import stemmer_for_language
 from whoosh.support.charset import accent_map
 
+from search_index.caching.registry import register
+
 # Whoosh's English list plus words that carry no meaning in symptom questions.
 STOP_WORDS = frozenset(
     """a an and are as at be by can for from have if in is it may of on or our that the this
@@ -247,3 +249,13 @@ def medical_analyzer() -> WordAnalyzer:
 def vocabulary_analyzer() -> WordAnalyzer:
     """Analyzer that keeps whole words (no stemming or stop words), for spelling suggestions."""
     return WordAnalyzer(stem=False)
+
+
+def _forget_words() -> None:
+    _stems.clear()
+    for caches in (WordAnalyzer._caches, WordAnalyzer._folded):
+        for cache in caches.values():
+            cache.clear()
+
+
+register("analysed words", _forget_words)

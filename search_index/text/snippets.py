@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from functools import lru_cache
 
+from search_index.caching.registry import register
 from search_index.text.analysis import WORD_PATTERN, medical_analyzer
 
 SCAN_CHARS = 5000  # analyse no further into a body than this
@@ -138,3 +139,6 @@ def snippet(text: str, terms: set[str], width: int = SNIPPET_CHARS) -> str:
     if end < len(text):
         pieces.append("…")
     return "".join(pieces)
+
+
+register("snippet patterns", _candidates.cache_clear)

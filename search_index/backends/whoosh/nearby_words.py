@@ -8,19 +8,16 @@ walks a Levenshtein automaton instead, where a swap of two letters counts as two
 and kept (segments never change), and rapidfuzz measures Whoosh's damerau_levenshtein
 distance (optimal string alignment: a swap is one edit) in C, the same on any index.
 """
-import threading
-from collections import OrderedDict
-
 from whoosh.reading import IndexReader
 
 from search_index.backends import edit_distance
 from search_index.backends.whoosh.arrays.segments import segment_key
+from search_index.caching.registry import LRU
 
 # Word lists kept per process, each a (segment, field, first letters) slice of a vocabulary.
 MAX_LISTS = 2048
 
-_lock = threading.Lock()
-_lists: OrderedDict = OrderedDict()
+_lists = LRU("spelling word lists", MAX_LISTS)
 
 
 def words_within(
@@ -59,17 +56,7 @@ def _segment_words(reader: IndexReader, fieldname: str, start: str) -> list[str]
 
 def _kept(key: tuple, build) -> list[str]:
     """The word list kept under key, built (outside the lock) when it is not there."""
-    with _lock:
-        words = _lists.get(key)
-        if words is not None:
-            _lists.move_to_end(key)
-            return words
-    words = build()
-    with _lock:
-        _lists[key] = words
-        while len(_lists) > MAX_LISTS:
-            _lists.popitem(last=False)
-    return words
+    return _lists.kept(key, build)
 
 
 def warm(reader: IndexReader, fieldname: str) -> int:
@@ -90,20 +77,12 @@ def warm(reader: IndexReader, fieldname: str) -> int:
             word = field.from_bytes(term)
             by_initial.setdefault(word[:1], []).append(word)
         key = segment_key(leaf)
-        with _lock:
-            for initial, words in by_initial.items():
-                _lists[(key, fieldname, initial)] = words
-                total += len(words)
-            while len(_lists) > MAX_LISTS:
-                _lists.popitem(last=False)
+        for initial, words in by_initial.items():
+            _lists.put((key, fieldname, initial), words)
+            total += len(words)
         initials.update(by_initial)
     if len(leaves) > 1:
         for initial in initials:
             _words_starting(reader, fieldname, initial)  # the segments' lists joined
     return total
 
-
-def clear() -> None:
-    """Forget every kept word list (tests)."""
-    with _lock:
-        _lists.clear()

@@ -20,6 +20,7 @@ from search_index.backends.whoosh.storage import (
     index_path,
     open_index,
 )
+from search_index.caching.registry import register
 
 _lock = threading.Lock()
 _cached: dict[str, object] = {"pid": None, "path": None, "searcher": None, "files": None}
@@ -179,3 +180,6 @@ def close_searcher() -> None:
         _forget()
     if searcher is not None and same_process:
         searcher.close()
+
+
+register("process searcher", close_searcher)

@@ -21,6 +21,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.filetables import FileFormatError
 from whoosh.index import FileIndex, Index
 
+from search_index.backends.base import IndexLocked, IndexUnavailable
 from search_index.backends.whoosh.arrays.codec import ArrayCodec
 from search_index.backends.whoosh.schema import build_schema
 from search_index.backends.whoosh.writer_processes import hold_in_parent_only, release_from_children
@@ -52,14 +53,6 @@ class ArrayIndex(FileIndex):
     def writer(self, procs=1, **kwargs):
         kwargs.setdefault("codec", ArrayCodec())
         return super().writer(procs=procs, **kwargs)
-
-
-class IndexUnavailable(Exception):
-    """The search index is missing or damaged; a rebuild restores it."""
-
-
-class IndexLocked(Exception):
-    """Another process is writing the index and did not finish within the timeout."""
 
 
 def index_path() -> Path:

@@ -2,7 +2,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from search_index.backends.whoosh.storage import IndexLocked, IndexUnavailable
+from search_index.backends import IndexLocked, IndexUnavailable
 from search_index.documents.builders import count_indexable
 from search_index.sync.rebuild import rebuild
 

@@ -17,6 +17,7 @@ from whoosh.reading import IndexReader
 
 from search_index.backends.whoosh.arrays.codec import ArrayCodec
 from search_index.backends.whoosh.arrays.segments import segment_key
+from search_index.caching.registry import register
 
 # A list's start and its document count packed in one int: a tuple of two cost 40% more.
 COUNT_BITS = 32
@@ -100,3 +101,6 @@ def clear() -> None:
     """Forget every table (tests, benchmarks)."""
     with _lock:
         _tables.clear()
+
+
+register("lexicon tables", clear)

@@ -13,8 +13,6 @@ and their positions (as those of array segments written before position columns)
 document at a time.
 """
 import threading
-from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass
 from math import log
 
@@ -40,6 +38,7 @@ from search_index.backends.whoosh.arrays.codec import (
     unique_sorted,
 )
 from search_index.backends.whoosh.arrays.segments import segment_key
+from search_index.caching.registry import LRU
 
 # A phrase bonus is checked for this many of the best documents: the first pages and the
 # window the article spread reorders (30), with room to spare. 200 gave the same dev and
@@ -68,42 +67,6 @@ class Unsupported(Exception):
     """The query or index holds something the array ranker does not evaluate."""
 
 
-class _ArrayLRU:
-    """Tuples of arrays by key, the least recently used forgotten past a cap on their bytes."""
-
-    def __init__(self, cap: Callable[[], int]) -> None:
-        self.cap = cap  # read at each insertion, so tests can lower the module's constant
-        self.entries: OrderedDict = OrderedDict()
-        self.size = 0
-        self.lock = threading.Lock()
-
-    def get(self, key: tuple) -> tuple | None:
-        # Without the lock: each OrderedDict call is atomic, and a query makes hundreds of
-        # these. An entry evicted between the two calls is still returned, once.
-        found = self.entries.get(key)
-        if found is not None:
-            try:
-                self.entries.move_to_end(key)
-            except KeyError:
-                pass
-        return found
-
-    def put(self, key: tuple, arrays: tuple) -> None:
-        with self.lock:
-            if key in self.entries:
-                return
-            self.entries[key] = arrays
-            self.size += _bytes(arrays)
-            while self.size > self.cap() and len(self.entries) > 1:
-                _key, old = self.entries.popitem(last=False)
-                self.size -= _bytes(old)
-
-    def clear(self) -> None:
-        with self.lock:
-            self.entries.clear()
-            self.size = 0
-
-
 def _bytes(arrays: tuple) -> int:
     # The key counts too: words found nowhere (a hostile query's many made-up words) must
     # fill the cap, not pile up as free empty entries.
@@ -112,13 +75,7 @@ def _bytes(arrays: tuple) -> int:
 
 # Arrays by segment: a term's postings (with where its blocks are), a phrase's documents, a
 # field's lengths. Segments never change, so these outlive searchers.
-_cache = _ArrayLRU(lambda: CACHE_BYTES)
-
-
-def clear_cache() -> None:
-    """Forget every remembered posting list, field length and lexicon (tests, benchmarks)."""
-    _cache.clear()
-    lexicon.clear()
+_cache = LRU("array postings", lambda: CACHE_BYTES, _bytes)
 
 
 def _read_postings(reader: IndexReader, fieldname: str, text: str) -> tuple[np.ndarray, ...]:
@@ -265,7 +222,7 @@ class _SearcherState:
         for reader, offset in leaves:
             if reader.has_deletions():
                 self.live[np.fromiter(reader.deleted_docs_set, np.int64) + offset] = False
-        self.scores = _ArrayLRU(lambda: SCORES_BYTES)
+        self.scores = LRU(None, lambda: SCORES_BYTES, _bytes)
         self.fields: dict[str, tuple[float, float] | None] = {}  # see ArrayRanker._field
         self.factors: dict[tuple, np.ndarray] = {}  # see term_factors
         # Every document's length in each scored field, one row per field, over the whole
