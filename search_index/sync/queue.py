@@ -1,13 +1,13 @@
 """The index change queue: saves record changes, one writer at a time applies them.
 
-Saves write IndexChange rows in their own transaction (see signals.py); `apply_pending` drains
-that queue with one writer at a time across processes (an flock beside the index), re-reading
-each row from the database, and marks a change applied only after Whoosh committed it. A
-change that fails stays queued with its error and is retried by the next drain, so a lock, a
-crash or a full disk delays a change but never loses it.
+Saves write IndexChange rows in their own transaction (see signals.py); `apply_pending`
+(rebuild.py, which also rebuilds a missing index first) drains that queue with one writer at
+a time across processes (an flock beside the index), re-reading each row from the database,
+and marks a change applied only after Whoosh committed it. A change that fails stays queued
+with its error and is retried by the next drain, so a lock, a crash or a full disk delays a
+change but never loses it.
 """
 import logging
-import time
 from collections.abc import Iterable
 
 from django.db.models import F, QuerySet
@@ -16,16 +16,11 @@ from whoosh.index import LockError
 
 from search_index.backends.whoosh.storage import (
     INDEX_ERRORS,
-    IndexLocked,
     IndexUnavailable,
-    has_index_files,
-    index_path,
     open_index,
-    writer_lock,
 )
 from search_index.documents.builders import (
     INDEXED_MODELS,
-    count_indexable,
     doc_id,
     fitted,
     load_indexable,
@@ -37,8 +32,6 @@ from search_index.text.vocabulary import carry_on, count_words
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500  # queued changes applied per Whoosh commit
-MAX_PASSES = 20  # drains per apply_pending call, for changes that arrive while draining
-AUTO_REBUILD_LIMIT = 2000  # a missing index this small is rebuilt inside a save's request
 
 
 def enqueue(model_name: str, pk: int) -> None:
@@ -58,61 +51,6 @@ def enqueue_many(model_name: str, pks: Iterable[int]) -> None:
 def pending_changes() -> QuerySet:
     """Queued changes not yet in the index, oldest first."""
     return IndexChange.objects.filter(applied_at__isnull=True).order_by("pk")
-
-
-def apply_pending(
-    timeout: float = 5.0,
-    rebuild_limit: int | None = AUTO_REBUILD_LIMIT,
-    budget: float | None = None,
-) -> int:
-    """Apply queued changes to the index; returns how many were applied. Never raises on a lock.
-
-    Changes that cannot be applied now (lock busy past `timeout`, index damaged, a failing
-    commit) stay queued for the next call or the queue worker. A missing index is rebuilt
-    first when the database holds at most `rebuild_limit` documents (None: any number), since
-    applying changes to an empty index would look healthy while missing everything else.
-    No new pass starts once `budget` seconds have gone (None: no limit).
-
-    Whoever gives up on the lock relies on its holder: every pass looks at the queue again
-    after releasing the lock, so a change committed before another process failed to take
-    the lock is seen by the holder's next look (or by the queue worker, within its interval).
-    """
-    applied = 0
-    deadline = time.monotonic() + budget if budget is not None else float("inf")
-    for _ in range(MAX_PASSES):
-        if time.monotonic() >= deadline or not pending_changes().exists():
-            break
-        try:
-            with writer_lock(timeout):
-                _restore_missing_index(rebuild_limit)
-                done, failed = drain()
-        except IndexLocked:
-            # The holder re-checks the queue after releasing the lock, so our change is
-            # picked up by it (or by the queue worker) without us waiting longer.
-            logger.info("index writer busy; queued changes wait for the current writer")
-            break
-        except OSError as exc:  # no lock file: read-only or full disk; the changes wait
-            logger.error("cannot take the search index writer lock: %s", exc)
-            # Counted, so index_status and the admin show the queue is stuck, not just slow.
-            _record_failure(list(pending_changes().values_list("pk", flat=True)[:BATCH_SIZE]), exc)
-            break
-        applied += done
-        if failed:
-            break  # the index is failing: retrying at once would fail again
-    return applied
-
-
-def _restore_missing_index(limit: int | None) -> None:
-    """Rebuild an index that was never built or was deleted; the caller holds the lock."""
-    if has_index_files():
-        return
-    from search_index.sync.rebuild import rebuild_locked  # the rebuild itself drains this queue
-
-    if limit is not None and sum(count_indexable().values()) > limit:
-        logger.error("search index missing in %s: run manage.py rebuild_index", index_path())
-        return
-    logger.warning("search index missing in %s; rebuilding it", index_path())
-    rebuild_locked(None)
 
 
 def drain() -> tuple[int, int]:
@@ -141,7 +79,7 @@ def _apply_batch(batch: list[IndexChange]) -> tuple[int, int]:
         logger.warning("search index locked by another writer; %d changes wait", len(batch))
         return 0, len(batch)
     except (IndexUnavailable, *INDEX_ERRORS) as exc:
-        _record_failure([c.pk for c in batch], exc)
+        record_failure([c.pk for c in batch], exc)
         return 0, len(batch)
     failed_ids: list[int] = []
     try:
@@ -151,12 +89,12 @@ def _apply_batch(batch: list[IndexChange]) -> tuple[int, int]:
                 writer.update_document(**fitted(document, writer.schema))
             except Exception as exc:  # one bad row must not hold back the others
                 logger.exception("cannot index %s", document["doc_id"])
-                _record_failure(change_ids, exc)
+                record_failure(change_ids, exc)
                 failed_ids.extend(change_ids)
         writer.commit()
     except BaseException as exc:
         abandon(writer)
-        _record_failure([c.pk for c in batch if c.pk not in failed_ids], exc)
+        record_failure([c.pk for c in batch if c.pk not in failed_ids], exc)
         if not isinstance(exc, Exception):
             raise
         logger.exception("search index commit failed; %d changes wait", len(batch))
@@ -184,7 +122,7 @@ def _current_documents(ix, writer, batch: list[IndexChange], failed_ids: list[in
             document = _current_document(writer, name, pk)
         except Exception as exc:  # one bad row must not hold back the others
             logger.exception("cannot index %s:%s", name, pk)
-            _record_failure(change_ids, exc)
+            record_failure(change_ids, exc)
             failed_ids.extend(change_ids)
             continue
         replaced.append(doc_id(name, pk))
@@ -224,7 +162,7 @@ def abandon(writer) -> None:
                 logger.warning("could not release the index write lock", exc_info=True)
 
 
-def _record_failure(change_ids: list[int], exc: BaseException) -> None:
+def record_failure(change_ids: list[int], exc: BaseException) -> None:
     """Count a failed attempt on queued changes; they stay pending."""
     if change_ids:
         IndexChange.objects.filter(pk__in=change_ids).update(

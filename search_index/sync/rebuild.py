@@ -21,6 +21,7 @@ from search_index.backends.whoosh.storage import (
     IndexLocked,
     IndexUnavailable,
     create_index,
+    has_index_files,
     index_path,
     index_size,
     open_index,
@@ -42,14 +43,15 @@ from search_index.documents.builders import (
 from search_index.models import IndexChange
 from search_index.sync.check import check_documents
 from search_index.sync.queue import (
+    BATCH_SIZE,
     abandon,
-    apply_pending,
     covered_changes,
     drain,
     enqueue,
     enqueue_many,
     mark_covered,
     pending_changes,
+    record_failure,
 )
 from search_index.text.vocabulary import carry_on, document_words, with_vocabulary
 
@@ -68,6 +70,8 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+MAX_PASSES = 20  # drains per apply_pending call, for changes that arrive while draining
+AUTO_REBUILD_LIMIT = 2000  # a missing index this small is rebuilt inside a save's request
 REBUILD_LOCK_TIMEOUT = 120.0  # a rebuild waits this long for a running drain or rebuild
 PARALLEL_THRESHOLD = 5000  # below this many documents, forking writers costs more than it saves
 # Postings a writer sorts in memory before spilling sorted runs to disk. A run costs a pickle
@@ -99,6 +103,63 @@ class ReconcileStats:
     @property
     def changed(self) -> int:
         return len(self.added) + len(self.updated) + len(self.deleted)
+
+
+# Applying the queue (a missing index is rebuilt first)
+
+
+def apply_pending(
+    timeout: float = 5.0,
+    rebuild_limit: int | None = AUTO_REBUILD_LIMIT,
+    budget: float | None = None,
+) -> int:
+    """Apply queued changes to the index; returns how many were applied. Never raises on a lock.
+
+    Changes that cannot be applied now (lock busy past `timeout`, index damaged, a failing
+    commit) stay queued for the next call or the queue worker. A missing index is rebuilt
+    first when the database holds at most `rebuild_limit` documents (None: any number), since
+    applying changes to an empty index would look healthy while missing everything else.
+    No new pass starts once `budget` seconds have gone (None: no limit).
+
+    Whoever gives up on the lock relies on its holder: every pass looks at the queue again
+    after releasing the lock, so a change committed before another process failed to take
+    the lock is seen by the holder's next look (or by the queue worker, within its interval).
+    """
+    applied = 0
+    deadline = time.monotonic() + budget if budget is not None else float("inf")
+    for _ in range(MAX_PASSES):
+        if time.monotonic() >= deadline or not pending_changes().exists():
+            break
+        try:
+            with writer_lock(timeout):
+                _restore_missing_index(rebuild_limit)
+                done, failed = drain()
+        except IndexLocked:
+            # The holder re-checks the queue after releasing the lock, so our change is
+            # picked up by it (or by the queue worker) without us waiting longer.
+            logger.info("index writer busy; queued changes wait for the current writer")
+            break
+        except OSError as exc:  # no lock file: read-only or full disk; the changes wait
+            logger.error("cannot take the search index writer lock: %s", exc)
+            # Counted, so index_status and the admin show the queue is stuck, not just slow.
+            record_failure(list(pending_changes().values_list("pk", flat=True)[:BATCH_SIZE]), exc)
+            break
+        applied += done
+        if failed:
+            break  # the index is failing: retrying at once would fail again
+    return applied
+
+
+def _restore_missing_index(limit: int | None) -> None:
+    """Rebuild an index that was never built or was deleted; the caller holds the lock."""
+    if has_index_files():
+        return
+    if limit is not None and sum(count_indexable().values()) > limit:
+        logger.error("search index missing in %s: run manage.py rebuild_index", index_path())
+        return
+    logger.warning("search index missing in %s; rebuilding it", index_path())
+    rebuild_locked(None)
+
 
 
 # Wholesale rebuild

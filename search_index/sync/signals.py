@@ -13,7 +13,8 @@ from django.db.models.signals import post_delete, post_save, pre_delete
 from faq.models import FAQ, Article, Section
 from search_index.documents.types import FAQ as FAQ_TYPE
 from search_index.documents.types import SECTION as SECTION_TYPE
-from search_index.sync.queue import apply_pending, enqueue, enqueue_many
+from search_index.sync.queue import enqueue, enqueue_many
+from search_index.sync.rebuild import apply_pending
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ def auto_update_enabled() -> bool:
 
 
 # How long a save waits for another writer. The holder looks at the queue again after it lets
-# go of the lock (change_queue.apply_pending), so giving up loses nothing. With 2 s, about 9%
+# go of the lock (sync/rebuild.py apply_pending), so giving up loses nothing. With 2 s, about 9%
 # of the saves of eight editors saving at once waited the whole 2 s.
 APPLY_TIMEOUT = 0.25
 # How long a save goes on draining other processes' changes that keep arriving; the rest is

@@ -1,7 +1,7 @@
 """Make the search index equal the database: add missing, update stale, delete extra."""
 from django.core.management.base import BaseCommand, CommandError
 
-from search_index.backends.whoosh.storage import IndexLocked
+from search_index.backends import IndexLocked
 from search_index.sync.rebuild import reconcile
 
 
