@@ -385,4 +385,3 @@ def test_term_factors_multiply_scores_before_the_best_are_chosen(segmented_index
         assert_same(rank_documents(searcher, query, 20, factors), expected)
         # Worked out once per searcher; no field, no factor.
         assert ranking.term_factors(searcher, "body", "sciatica", 0.25) is factors
-        assert set(ranking.term_factors(searcher, "nofield", "x", 0.5).tolist()) == {1.0}

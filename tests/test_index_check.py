@@ -1,19 +1,13 @@
 """index_status and /health compare the index with the database document by document."""
-import shutil
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
-from whoosh.fields import ID
-from whoosh.filedb.filestore import FileStorage
 
 from faq.models import Section, Status
-from search_index.backends.whoosh.schema import build_schema
 from search_index.backends.whoosh.searcher import close_searcher
-from search_index.backends.whoosh.storage import INDEX_NAME, ArrayIndex
-from search_index.documents.builders import fitted, iter_documents
 from search_index.sync import rebuild as indexer
 from search_index.sync.check import check_documents
 
@@ -95,28 +89,6 @@ def test_the_queue_and_reconcile_record_the_versions_they_write(built):
     assert check()["stale"] == 1
     assert indexer.reconcile().updated == [f"section:{built['sections'][0].pk}"]
     assert check()["differing"] == 0
-
-
-def test_an_index_written_before_versions_is_not_called_in_step(built, index_dir):
-    # The schema of the release before: no version field, doc_id not a column.
-    schema = build_schema()
-    schema.remove("version")
-    schema.remove("doc_id")
-    schema.add("doc_id", ID(unique=True, stored=True))
-    shutil.rmtree(index_dir)
-    index_dir.mkdir()
-    writer = ArrayIndex.create(FileStorage(str(index_dir)), schema, INDEX_NAME).writer()
-    for document in iter_documents():
-        writer.add_document(**fitted(document, schema))
-    writer.commit()
-    status = indexer.index_status()
-    assert status["index"] == status["database"]
-    assert status["documents"]["versions_recorded"] is False
-    assert not status["in_step"]
-    output, in_step = status_output()
-    assert not in_step and "records no versions; rebuild_index records them" in output
-    indexer.rebuild()
-    assert indexer.index_status()["in_step"]
 
 
 def test_health_names_lost_documents_but_stays_up(built):

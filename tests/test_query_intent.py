@@ -163,13 +163,9 @@ def _kinds_and_articles_from_stored_fields(searcher):
     return found
 
 
-def test_hits_kind_and_article_come_from_columns_or_stored_fields(db, tmp_path):
-    from whoosh.fields import ID
-    from whoosh.filedb.filestore import FileStorage
+def test_hits_kind_and_article_come_from_columns_as_stored(db):
 
-    from search_index.backends.whoosh.schema import build_schema
     from search_index.backends.whoosh.searcher import get_searcher, kind_and_article
-    from search_index.backends.whoosh.storage import ArrayIndex
 
     angina = topic("Angina")
     make_faq(angina, "angina-1", "Is chest pain angina?", "symptoms", "It can be.")
@@ -180,32 +176,14 @@ def test_hits_kind_and_article_come_from_columns_or_stored_fields(db, tmp_path):
         expected = _kinds_and_articles_from_stored_fields(searcher)
         assert {kind for kind, _ in expected.values()} >= {"symptoms", "information"}
         assert [kind_and_article(searcher, d) for d in expected] == list(expected.values())
-        assert searcher._kind_columns is not None
-        documents = [searcher.stored_fields(d) for d in expected]
     finally:
         close_searcher()
-    # An index written before the columns existed gives the same, from stored fields.
-    old = build_schema()
-    for name in ("kind", "article_slug"):
-        old.remove(name)
-        old.add(name, ID(stored=True))
-    ix = ArrayIndex.create(FileStorage(str(tmp_path)), old, "MAIN")
-    writer = ix.writer()
-    for fields in documents:
-        writer.add_document(**fields)
-    writer.commit()
-    with ix.searcher() as searcher:
-        assert [kind_and_article(searcher, d) for d in expected] == list(expected.values())
-        assert searcher._kind_columns is None
 
 
-def test_an_answer_ranks_above_a_withheld_one_matching_as_well(db, tmp_path):
-    from whoosh.filedb.filestore import FileStorage
+def test_an_answer_ranks_above_a_withheld_one_matching_as_well(db):
 
     from search_index.backends.whoosh.arrays.ranking import term_factors
-    from search_index.backends.whoosh.schema import build_schema
     from search_index.backends.whoosh.searcher import get_searcher
-    from search_index.backends.whoosh.storage import ArrayIndex
     from search_index.service import WITHHELD_FACTOR
 
     gout = topic("Gout")
@@ -227,12 +205,3 @@ def test_an_answer_ranks_above_a_withheld_one_matching_as_well(db, tmp_path):
         assert [hit.url for hit in found.hits[:2]] == ["/faqs/gout-answered/", "/faqs/gout-source/"]
     finally:
         close_searcher()
-    # An index written before the field existed ranks as plain BM25 did, without failing.
-    old = build_schema()
-    old.remove("answered")
-    ix = ArrayIndex.create(FileStorage(str(tmp_path)), old, "MAIN")
-    writer = ix.writer()
-    writer.add_document(doc_id="faq:1", doc_type="faq", title="How is gout treated?")
-    writer.commit()
-    with ix.searcher() as searcher:
-        assert term_factors(searcher, "answered", "no", WITHHELD_FACTOR).tolist() == [1.0]

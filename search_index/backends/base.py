@@ -83,9 +83,8 @@ class SearchBackend(ABC):
         """Remove files killed writers left behind; the names removed."""
 
     @abstractmethod
-    def stored_versions(self) -> dict[str, list[str]] | None:
-        """doc_id -> versions of every live document (a list, to catch duplicates); None for
-        an index written before documents carried versions."""
+    def stored_versions(self) -> dict[str, list[str]]:
+        """doc_id -> versions of every live document (a list, to catch duplicates)."""
 
     @abstractmethod
     def warm_before_fork(self, searched: list[str], vocabulary: str) -> list[str]:

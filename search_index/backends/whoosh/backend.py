@@ -114,7 +114,7 @@ class WhooshBackend(SearchBackend):
         """Files of killed writers (the caller holds the writer lock)."""
         return remove_leftovers()
 
-    def stored_versions(self) -> dict[str, list[str]] | None:
+    def stored_versions(self) -> dict[str, list[str]]:
         """Read from the doc_id and version columns of a freshly opened index."""
         try:
             with open_index(create=False).searcher() as searcher:
@@ -144,13 +144,8 @@ class WhooshBackend(SearchBackend):
         get_searcher()
 
 
-def _index_versions(searcher: Searcher) -> dict[str, list[str]] | None:
+def _index_versions(searcher: Searcher) -> dict[str, list[str]]:
     reader = searcher.reader()
-    if "version" not in reader.schema or not all(
-        leaf.has_column("doc_id") and leaf.has_column("version")
-        for leaf, _offset in reader.leaf_readers()
-    ):
-        return None
     ids, versions = reader.column_reader("doc_id"), reader.column_reader("version")
     found: dict[str, list[str]] = {}
     for docnum in reader.all_doc_ids():

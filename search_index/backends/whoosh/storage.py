@@ -26,7 +26,14 @@ from search_index.backends.whoosh.arrays.codec import ArrayCodec
 from search_index.backends.whoosh.schema import build_schema
 from search_index.backends.whoosh.writer_processes import hold_in_parent_only, release_from_children
 
-INDEX_NAME = "MAIN"  # Whoosh's default name, so indexes made by its own helpers still open
+# The index's format, in the name Whoosh gives its files (_symptoms_v2_<gen>.toc,
+# symptoms_v2_<id>.seg). Whoosh pickles class paths (analyzers, formats, codec) into the table
+# of contents, so code whose classes moved cannot read an index written before: a new
+# version makes such an index look missing, and the queue worker (and `make run`) rebuild
+# it instead of failing on it. 1: Whoosh's default name "MAIN", the flat search_index/
+# layout; 2: the layout of one folder per concern.
+FORMAT_VERSION = 2
+INDEX_NAME = f"symptoms_v{FORMAT_VERSION}"
 
 # Everything Whoosh (or the OS and pickle underneath it) raises for a broken index.
 INDEX_ERRORS: tuple[type[BaseException], ...] = (
@@ -69,7 +76,7 @@ def lock_path() -> Path:
 def index_exists() -> bool:
     """True when the directory holds a table of contents (it may still be damaged)."""
     try:
-        return whoosh_index.exists_in(str(index_path()))
+        return whoosh_index.exists_in(str(index_path()), indexname=INDEX_NAME)
     except INDEX_ERRORS:
         return False
 
@@ -79,6 +86,7 @@ def create_index() -> Index:
     path = index_path()
     try:
         path.mkdir(parents=True, exist_ok=True)
+        remove_other_formats(path)
         return ArrayIndex.create(FileStorage(str(path)), build_schema(), INDEX_NAME)
     except INDEX_ERRORS as exc:
         raise IndexUnavailable(f"cannot create the search index: {exc}") from exc
@@ -101,11 +109,33 @@ def open_index(create: bool = True) -> Index:
 
 
 def has_index_files(path: Path | None = None) -> bool:
-    """True when the directory holds any index files (a damaged index still does)."""
+    """True when the directory holds files of this format's index (a damaged one still does).
+
+    An index of an older format does not count: it is rebuilt as a missing one would be.
+    """
     try:
-        return any(name.endswith((".toc", ".seg")) for name in os.listdir(path or index_path()))
+        return any(_is_index_file(name) for name in os.listdir(path or index_path()))
     except OSError:
         return False
+
+
+def _is_index_file(name: str) -> bool:
+    if name.endswith("_WRITELOCK"):
+        return name == f"{INDEX_NAME}_WRITELOCK"
+    if name.endswith(".toc"):
+        return name.startswith(f"_{INDEX_NAME}_")
+    return name.endswith(".seg") and name.startswith(f"{INDEX_NAME}_")
+
+
+def remove_other_formats(path: Path) -> list[str]:
+    """Delete the tables of contents, segments and lock files of other formats; their names."""
+    removed = []
+    for entry in os.scandir(path):
+        is_whoosh_file = entry.name.endswith((".toc", ".seg", "_WRITELOCK"))
+        if is_whoosh_file and not _is_index_file(entry.name) and entry.is_file():
+            os.remove(entry.path)
+            removed.append(entry.name)
+    return removed
 
 
 def index_size(path: Path | None = None) -> int:

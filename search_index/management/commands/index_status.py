@@ -25,11 +25,6 @@ class Command(BaseCommand):
         """Which documents differ from the database, by kind, with the first ids of each."""
         if documents is None:
             return
-        if not documents["versions_recorded"]:
-            self.stdout.write(self.style.WARNING(
-                "Documents: this index records no versions; rebuild_index records them."
-            ))
-            return
         counts = ", ".join(
             f"{documents[kind]} {kind}"
             for kind in ("missing", "extra", "stale", "duplicated", "waiting")

@@ -696,15 +696,14 @@ def rank_documents(
 
 def term_factors(searcher: Searcher, fieldname: str, text: str, factor: float) -> np.ndarray:
     """One factor per document of the searcher: `factor` where the field holds the term, 1
-    elsewhere (and everywhere on an index without the field). Worked out once per searcher."""
+    elsewhere. Worked out once per searcher."""
     leaves = [(s.reader(), offset) for s, offset in searcher.leaf_searchers()]
     state = _state_of(searcher, leaves, searcher.doc_count_all())
     key = (fieldname, text, factor)
     found = state.factors.get(key)
     if found is None:
         found = np.ones(searcher.doc_count_all(), np.float64)
-        if fieldname in searcher.schema:
-            for reader, offset in leaves:
-                found[_postings(reader, fieldname, text)[0].astype(np.int64) + offset] = factor
+        for reader, offset in leaves:
+            found[_postings(reader, fieldname, text)[0].astype(np.int64) + offset] = factor
         state.factors[key] = found
     return found
