@@ -1,10 +1,11 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
 from faqsite import health
 
-admin.site.site_header = "Symptom Search editors"
-admin.site.site_title = "Symptom Search admin"
+admin.site.site_header = f"{settings.SITE_NAME} editors"
+admin.site.site_title = f"{settings.SITE_NAME} admin"
 admin.site.index_title = "Content and search"
 
 urlpatterns = [

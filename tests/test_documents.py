@@ -6,8 +6,8 @@ from search_index.backends.whoosh.schema import build_schema
 from search_index.documents import builders as documents
 from search_index.documents.builders import (
     faq_document,
-    is_indexable,
     iter_documents,
+    load_indexable,
     section_document,
 )
 from search_index.text.vocabulary import document_words
@@ -94,12 +94,14 @@ def test_body_markup_and_hostile_html_become_plain_text():
     assert section_document(section)["body"] == "Feet   & toes"
 
 
-def test_is_indexable_follows_publication():
+def test_only_published_rows_are_indexable():
     draft = make_article(status=Status.DRAFT)
-    assert not is_indexable(make_section(draft))
-    assert is_indexable(make_section(make_article()))
-    assert is_indexable(make_faq(draft))  # FAQ pages are public on their own
-    assert not is_indexable(make_faq(status=Status.IN_REVIEW))
+    assert load_indexable("section", make_section(draft).pk) is None
+    published = make_section(make_article())
+    assert load_indexable("section", published.pk) == published
+    faq = make_faq(draft)  # FAQ pages are public on their own
+    assert load_indexable("faq", faq.pk) == faq
+    assert load_indexable("faq", make_faq(status=Status.IN_REVIEW).pk) is None
 
 
 def test_iter_documents_yields_only_indexable_rows_in_order(django_assert_max_num_queries):

@@ -7,7 +7,7 @@ import pytest
 from faq.models import Section
 from search_index.service import search
 from search_index.text.analysis import medical_analyzer
-from search_index.text.snippets import SNIPPET_CHARS, best_window, find_matches, plain_text, snippet
+from search_index.text.snippets import SNIPPET_CHARS, best_window, find_matches, one_line, snippet
 
 from .index_factories import make_article, make_faq, make_section
 
@@ -145,11 +145,11 @@ def test_text_beyond_ascii_is_analysed_word_by_word():
     assert [text[a:b] for a, b, _ in found] == ["Paresthésie", "paresthesie", "Numbness", "numb"]
 
 
-def test_plain_text_is_the_plain_definition():
+def test_one_line_is_the_plain_definition():
     noise = re.compile(r"\*\*|__|^\s*[-*+]\s+|^\s*#+\s*", re.MULTILINE)
     rng = random.Random(3)
     pieces = ["*", "**", "_", "__", "-", "+", "#", "##", " ", "  ", "\n", "\t", "\u00a0",
               "\u2003", "word", "Numb", "x"]
     for _ in range(3000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 25)))
-        assert plain_text(text) == re.sub(r"\s+", " ", noise.sub(" ", text)).strip(), text
+        assert one_line(text) == re.sub(r"\s+", " ", noise.sub(" ", text)).strip(), text

@@ -87,10 +87,6 @@ def _faq_url(faq: FAQ) -> str:
     return f"{head}{faq.slug}{tail}"
 
 
-def _site_name() -> str:
-    return getattr(settings, "SITE_NAME", "Symptom Search")
-
-
 def _words(*parts: str) -> str:
     return "\n".join(part for part in parts if part)
 
@@ -127,7 +123,7 @@ def section_document(section: Section) -> dict:
         "kind": section.kind,
         "answered": "yes",
         "url": f"{_article_url(article.slug)}#{section.slug}",  # Section.get_absolute_url
-        "source_name": article.source_name or _site_name(),
+        "source_name": article.source_name or settings.SITE_NAME,
         "source_url": article.source_url or _article_url(article.slug),
     }
 
@@ -156,7 +152,7 @@ def faq_document(faq: FAQ) -> dict:
         "kind": faq.question_type,
         "answered": "yes" if answered else "no",
         "url": _faq_url(faq),  # FAQ.get_absolute_url
-        "source_name": faq.source_name or (article and article.source_name) or _site_name(),
+        "source_name": faq.source_name or (article and article.source_name) or settings.SITE_NAME,
         "source_url": faq.source_url or (article and article.source_url) or "",
     }
 
@@ -175,7 +171,7 @@ INDEXED_MODELS: dict[str, tuple[type[Model], Callable[[Model], dict]]] = {
     FAQ_TYPE: (FAQ, faq_document),
 }
 
-# The rows of each indexed model readers may see; is_indexable says the same for one row.
+# The rows of each indexed model readers may see.
 INDEXABLE_ROWS: dict[str, Callable[[], QuerySet]] = {
     SECTION_TYPE: lambda: _sections().filter(article__status=Status.PUBLISHED),
     FAQ_TYPE: lambda: _faqs().filter(status=Status.PUBLISHED),
@@ -192,42 +188,14 @@ def indexable_versions() -> dict[str, str]:
     return versions
 
 
-def model_name(obj: Model) -> str:
-    """The queue name of an indexed object ("section" or "faq")."""
-    for name, (model, _) in INDEXED_MODELS.items():
-        if isinstance(obj, model):
-            return name
-    raise TypeError(f"{type(obj).__name__} is not indexed")
-
-
 def doc_id(name: str, pk: int) -> str:
     """The index key of a row: "section:12", "faq:34"."""
     return f"{name}:{pk}"
 
 
-def is_indexable(obj: Model) -> bool:
-    """True when readers may find this row: a section of a published article, a published FAQ."""
-    if isinstance(obj, Section):
-        return obj.article.status == Status.PUBLISHED
-    if isinstance(obj, FAQ):
-        return obj.status == Status.PUBLISHED
-    return False
-
-
 def load_indexable(name: str, pk: int) -> Model | None:
     """The row behind a queued change if readers may find it now, else None (gone or hidden)."""
     return INDEXABLE_ROWS[name]().filter(pk=pk).first()
-
-
-def make_document(obj: Model) -> dict:
-    """The index document of any indexed object."""
-    return INDEXED_MODELS[model_name(obj)][1](obj)
-
-
-def fitted(document: dict, schema) -> dict:
-    """The document without the fields an index written by an earlier release lacks (its
-    next rebuild adds them), so that saves still reach that index meanwhile."""
-    return {name: value for name, value in document.items() if name in schema}
 
 
 def iter_documents(chunk_size: int = 1000) -> Iterator[dict]:

@@ -29,8 +29,16 @@ class Clause:
     modifier: str = ""  # "", "+" (required) or "-" (excluded)
 
 
-def clean_query(raw: str | None) -> str:
+class CleanQuery(str):
+    """Text clean_query has already cleaned: the search form cleans, the service need not."""
+
+    __slots__ = ()
+
+
+def clean_query(raw: str | None) -> CleanQuery:
     """Cap, strip control characters and lone surrogates, NFKC-normalise, tidy spaces."""
+    if isinstance(raw, CleanQuery):
+        return raw
     limit = settings.SEARCH_INDEX["MAX_QUERY_LENGTH"]
     text = (raw or "")[:limit]
     kept = []
@@ -41,7 +49,7 @@ def clean_query(raw: str | None) -> str:
         elif category not in ("Cc", "Cs", "Cf", "Co", "Cn"):
             kept.append(ch)
     text = unicodedata.normalize("NFKC", "".join(kept))
-    return SPACES.sub(" ", text).strip()[:limit]
+    return CleanQuery(SPACES.sub(" ", text).strip()[:limit])
 
 
 @lru_cache(maxsize=20_000)

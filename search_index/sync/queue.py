@@ -22,7 +22,6 @@ from search_index.backends.whoosh.storage import (
 from search_index.documents.builders import (
     INDEXED_MODELS,
     doc_id,
-    fitted,
     load_indexable,
     spare_document,
 )
@@ -86,7 +85,7 @@ def _apply_batch(batch: list[IndexChange]) -> tuple[int, int]:
         documents = _current_documents(ix, writer, batch, failed_ids)
         for change_ids, document in documents:
             try:
-                writer.update_document(**fitted(document, writer.schema))
+                writer.update_document(**document)
             except Exception as exc:  # one bad row must not hold back the others
                 logger.exception("cannot index %s", document["doc_id"])
                 record_failure(change_ids, exc)

@@ -36,7 +36,6 @@ from search_index.backends.whoosh.writer_processes import (
 from search_index.documents.builders import (
     INDEXED_MODELS,
     count_indexable,
-    fitted,
     iter_documents,
     spare_document,
 )
@@ -305,7 +304,7 @@ def _reconcile_documents(ix: Index) -> ReconcileStats:
                 continue
             words.update(document_words(document))
             if held is not None:
-                writer.update_document(**fitted(held, writer.schema))
+                writer.update_document(**held)
             held = document
         stats.deleted = list(in_index)
         _carry_vocabulary(ix, stats.updated + stats.deleted, words, held, writer)
@@ -327,7 +326,7 @@ def _carry_vocabulary(ix: Index, replaced: list[str], words: Counter, held, writ
         extra = carry_on(searcher, replaced, words, held, spare_document)
     for document in (held, extra):
         if document is not None:
-            writer.update_document(**fitted(document, writer.schema))
+            writer.update_document(**document)
 
 
 def _stored_documents(ix: Index, stored_names: list[str]) -> dict[str, list[dict]]:

@@ -28,7 +28,7 @@ TOKEN = re.compile(WORD_PATTERN)
 NOTHING = re.compile(r"(?!)")
 
 
-def plain_text(text: str) -> str:
+def one_line(text: str) -> str:
     """One line of text without Markdown emphasis, list bullets or headings."""
     # split() and join: substituting every single space cost half of this on a long answer.
     return " ".join(MARKDOWN_NOISE.sub(" ", text[:SCAN_CHARS]).split())
@@ -123,7 +123,7 @@ def _cut(text: str, start: int, width: int) -> tuple[int, int]:
 
 def snippet(text: str, terms: set[str], width: int = SNIPPET_CHARS) -> str:
     """Escaped HTML of the best passage of text, query words wrapped in <mark>."""
-    text = plain_text(text or "")
+    text = one_line(text or "")
     matches = find_matches(text, terms) if terms else []
     anchor = best_window(matches, width - LEAD_CHARS) if matches else 0
     start, end = _cut(text, max(anchor - LEAD_CHARS, 0), width)
