@@ -109,6 +109,11 @@ class Rechecked(Generic[T]):
             logger.warning("%s unreadable", self.generation_key, exc_info=True)
             return None
 
+    @property
+    def built(self) -> T | None:
+        """The value last built, or None; never builds (start-up checks read it)."""
+        return self._value
+
     def clear(self) -> None:
         """Drop the value: the next get() builds it again."""
         with self._lock:
