@@ -31,7 +31,7 @@ def get_backend() -> SearchBackend:
 
 @cache
 def _load(path: str) -> SearchBackend:
-    backend = import_string(path)()
-    if not isinstance(backend, SearchBackend):
+    found = import_string(path)
+    if not (isinstance(found, type) and issubclass(found, SearchBackend)):
         raise TypeError(f"{path} is not a SearchBackend")
-    return backend
+    return found()
