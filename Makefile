@@ -54,6 +54,7 @@ bench-load: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	DJANGO_SETTINGS_MODULE=faqsite.settings.test $(PY) manage.py makemigrations --check --dry-run
 
 clean:

@@ -86,7 +86,7 @@ def score(outcome: Outcome, k: int = K) -> Outcome:
 def project_runner(k: int = K) -> Runner:
     """The project's search(), its hits mapped to MedQuAD documents."""
     from faq.models import Article
-    from search_index.query import search
+    from search_index.service import search
 
     by_slug = {
         slug: document_of(key)

@@ -75,7 +75,7 @@ def import_collection(tarball: Path, fresh: bool) -> None:
 
 def rebuild_index() -> None:
     """Time one full rebuild and report the index size."""
-    from search_index.indexer import rebuild
+    from search_index.sync.rebuild import rebuild
 
     stats = in_own_process(rebuild)
     print(f"full rebuild: {stats.total} documents in {stats.seconds:.1f} s, "
@@ -149,15 +149,10 @@ def ratio_line(name: str, mine: list[float], floor: list[float]) -> str:
 def fresh_start() -> float:
     """What a newly started server has: its start-up work done, nothing else remembered
     (the shared cache outlives processes, so it is emptied too). Seconds of start-up work."""
-    from search_index import highlight, query, query_cache, ranking
-    from search_index.searcher import close_searcher
-    from search_index.warm import warm_before_fork
+    from search_index.caching.registry import reset_all
+    from search_index.startup import warm_before_fork
 
-    query_cache.clear()
-    ranking.clear_cache()
-    close_searcher()
-    query._analysed.cache_clear()
-    highlight._candidates.cache_clear()
+    reset_all()
     # What a server process has ready before its first reader (faqsite/gunicorn.conf.py).
     started = time.perf_counter()
     warm_before_fork()
@@ -173,8 +168,8 @@ def search_latency(dev_queries: list[str], passes: int = PASSES) -> None:
     """
     from benchmarks.fts5_baseline import Fts5Index, imported_rows
     from benchmarks.relevance import document_of
-    from search_index.query import search
-    from search_index.urgent import urgent_message
+    from search_index.query.triage.rules import urgent_message
+    from search_index.service import search
 
     print(f"start-up work (glossary, spelling word lists, common posting lists): "
           f"{fresh_start():.1f} s")
@@ -206,7 +201,7 @@ def search_latency(dev_queries: list[str], passes: int = PASSES) -> None:
 def best_of_passes(first: dict[str, list[float]], sets: dict[str, list[str]], passes: int) -> None:
     """Each query's best time over `passes` passes (the first one given), each from a fresh
     start with the same warm-up."""
-    from search_index.query import search
+    from search_index.service import search
 
     best = {name: list(ms) for name, ms in first.items() if name in sets}
     for _pass in range(passes - 1):
@@ -296,7 +291,7 @@ def hammer(port: int, queries: list[str], seconds: float, clients: int) -> tuple
 
 def http_throughput(queries: list[str], workers: int, seconds: float, clients: int) -> None:
     """Requests per second to /api/search under gunicorn, a warm-up first."""
-    from search_index import query_cache
+    from search_index.caching import results as query_cache
 
     query_cache.clear()  # what the in-process latency run cached must not flatter this one
     proc, port = start_gunicorn(workers)

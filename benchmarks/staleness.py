@@ -5,7 +5,7 @@ An editor process saves through the ORM, each save inside a transaction held ope
 when each request started and ended and which edit the page showed. A read made entirely
 between one save's return and the next save's start must show that save's state; it is stale
 when it shows an older one: the page of a withdrawn article, or the text of an earlier edit.
-Used by the load benchmark and by tests/test_fault_stale_pages.py.
+Used by the load benchmark and by tests/search_index/sync/test_fault_stale_pages.py.
 """
 import json
 import re

@@ -29,7 +29,7 @@ def setup_django() -> None:
 
 def evaluate(queries: dict) -> dict:
     """Caught, wrong kind, missed and false alarms over a query set."""
-    from search_index.urgent import urgent_message
+    from search_index.query.triage.rules import urgent_message
 
     found = {"caught": [], "wrong_kind": [], "missed": [], "false_alarms": []}
     for item in queries["red_flags"]:
@@ -49,7 +49,7 @@ def evaluate(queries: dict) -> dict:
 
 def time_per_query(texts: list[str], repeats: int = 5) -> tuple[float, float]:
     """(median, p95) microseconds triage takes per query, first read and repeated."""
-    from search_index import urgent
+    from search_index.query.triage import rules as urgent
 
     ruleset = urgent.urgent_care_rules()
     times = []

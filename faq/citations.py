@@ -19,6 +19,7 @@ Every field is escaped; the result is safe HTML with <i> for italics and, when a
 import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -32,7 +33,6 @@ MLA_MONTHS = [
     "Jan.", "Feb.", "Mar.", "Apr.", "May", "June",
     "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.",
 ]
-SITE_NAME = "Symptom Search"
 
 
 @dataclass
@@ -253,10 +253,11 @@ def format_mla(citation, clickable: bool = False) -> SafeString:
     return mla(reference_from_citation(citation), clickable)
 
 
-ORGANISATION_WORDS = {
-    "team", "staff", "editors", "board", "group", "service", "society", "association",
-    "foundation", "institute", "clinic", "department", "organisation", "organization",
-}
+# Words that mark a byline as a group, not a person (citations and structured data).
+ORGANISATION_WORDS = frozenset(
+    "team editors editorial staff board committee group institute foundation association "
+    "society service department clinic hospital organisation organization nhs nih".split()
+)
 
 
 def person_or_organisation(name: str) -> tuple[str, str]:
@@ -286,7 +287,7 @@ def page_reference(article, url: str, accessed: datetime.date) -> Reference:
     return Reference(
         title=article.title,
         authors=[person_or_organisation(b) for b in bylines],
-        container=SITE_NAME,
+        container=settings.SITE_NAME,
         date=day.isoformat() if day else "n.d.",
         url=url,
         accessed=accessed,

@@ -5,14 +5,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html, strip_tags
 from django.utils.safestring import SafeString
 
+from .citations import ORGANISATION_WORDS
+
 # Inside <script> only '<' can start '</script>' or '<!--'; '>' and '&' are escaped as well,
 # as Django's json_script does, so the block reads the same in any HTML parser.
 SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
-# The models keep author and reviewer as plain names; these words mark a group, not a person.
-GROUP_WORDS = frozenset(
-    "team editors editorial staff board committee institute foundation association society "
-    "service department clinic hospital organisation organization nhs nih".split()
-)
 
 
 def agent(name: str) -> dict:
@@ -24,7 +21,8 @@ def agent(name: str) -> dict:
     'Person'
     """
     words = set(name.casefold().replace(",", " ").split())
-    return {"@type": "Organization" if words & GROUP_WORDS else "Person", "name": name}
+    # The models keep author and reviewer as plain names.
+    return {"@type": "Organization" if words & ORGANISATION_WORDS else "Person", "name": name}
 
 
 def citation_node(citation) -> dict:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import health_views, seo_views, suggest_views, views
+from . import seo_views, views
 
 app_name = "faq"
 
@@ -10,9 +10,7 @@ urlpatterns = [
     path("articles/<slug:slug>/", views.article_detail, name="article"),
     path("faqs/", views.faq_list, name="faq_list"),
     path("faqs/<slug:slug>/", views.faq_detail, name="faq"),
-    path("api/suggest", suggest_views.suggest, name="suggest"),
     path("sitemap.xml", seo_views.sitemap_index, name="sitemap"),
     path("sitemap-<str:kind>-<int:page>.xml", seo_views.sitemap_page, name="sitemap_page"),
     path("robots.txt", seo_views.robots_txt, name="robots"),
-    path("health", health_views.health, name="health"),
 ]

@@ -14,14 +14,14 @@ preload_app = True
 
 
 def when_ready(server) -> None:
-    from search_index.indexer import remove_index_leftovers
-    from search_index.warm import warm_before_fork
+    from search_index.startup import warm_before_fork
+    from search_index.sync.rebuild import remove_index_leftovers
 
     remove_index_leftovers()  # files of index writers killed before this start
     warm_before_fork()
 
 
 def post_fork(server, worker) -> None:
-    from search_index.warm import warm_after_fork
+    from search_index.startup import warm_after_fork
 
     warm_after_fork()

@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from faq.revisions_admin import RevisionAdmin
-
-from . import query_log, search_fixes
-from .models import IndexChange, SearchQueryLog, Synonym, UrgentCareRule, lines
-from .synonyms import analyse
-from .urgent import pattern_errors
+from search_index import search_fixes
+from search_index.analytics import log as query_log
+from search_index.models import IndexChange, SearchQueryLog, Synonym, UrgentCareRule, lines
+from search_index.query.glossary import analyse
+from search_index.query.triage.rules import pattern_errors
 
 REPORT_ROWS = 50
 

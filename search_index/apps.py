@@ -6,6 +6,7 @@ class SearchIndexConfig(AppConfig):
     verbose_name = "Search"
 
     def ready(self) -> None:
-        from . import signals
+        from search_index import checks  # noqa: F401 - registers the backend check
+        from search_index.sync import signals
 
         signals.connect()

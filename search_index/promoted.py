@@ -11,8 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from faq.models import PromotedResult, Section, Status
-
-from .synonyms import Tokens, analyse, glossary
+from search_index.query.glossary import Tokens, analyse, glossary
 
 # Longer queries are questions, not the short phrases editors pin; also bounds the work.
 MAX_TOKENS = 12

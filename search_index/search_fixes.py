@@ -11,9 +11,10 @@ from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils.text import slugify
 
+from search_index.service import search
+
 from .models import SearchQueryLog, SearchResultClick
 from .promoted import promotion_for
-from .query import search
 
 PERIODS = (7, 30, 90, 365)
 DEFAULT_DAYS = 30

@@ -36,7 +36,7 @@ def broken_shared_cache(settings, tmp_path):
     settings.CACHES = {
         **settings.CACHES,
         "search": {
-            "BACKEND": "search_index.file_cache.SearchFileCache",
+            "BACKEND": "search_index.caching.file_cache.SearchFileCache",
             "LOCATION": str(blocker / "cache"),
         },
     }

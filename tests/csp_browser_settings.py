@@ -1,6 +1,6 @@
 """Settings for the CSP browser check: the test settings plus a sign-in and script injector.
 
-Used only by tests/test_csp_browser.py, in a server process of its own.
+Used only by tests/faqsite/test_csp_browser.py, in a server process of its own.
 """
 from pathlib import Path
 

@@ -5,8 +5,8 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
 
-from search_index.indexer import rebuild
-from search_index.searcher import close_searcher
+from search_index.backends.whoosh.searcher import close_searcher
+from search_index.sync.rebuild import rebuild
 
 
 @pytest.fixture(scope="class")

@@ -147,13 +147,15 @@ CONTENT_SECURITY_POLICY = {
 
 # One place for the search engine's configuration (compare HAYSTACK_CONNECTIONS).
 SEARCH_INDEX = {
+    # The engine: a SearchBackend subclass (search_index/backends/base.py), loaded once.
+    "BACKEND": "search_index.backends.whoosh.backend.WhooshBackend",
     "PATH": Path(env("SEARCH_INDEX_DIR", default=str(BASE_DIR / "var" / "index"))),
     # The index follows saves through a queue table; tests switch this off where they must.
     "AUTO_UPDATE": env.bool("SEARCH_AUTO_UPDATE", default=True),
     "MAX_QUERY_LENGTH": 256,
     "RESULTS_PER_PAGE": 10,
     # The search-terms log is written in batches of this many rows, or when the oldest row
-    # has waited this many seconds (search_index.query_log).
+    # has waited this many seconds (search_index.analytics.log).
     "LOG_BATCH": env.int("SEARCH_LOG_BATCH", default=50),
     "LOG_SECONDS": env.float("SEARCH_LOG_SECONDS", default=10.0),
     # Search-log and result-click rows older than this are deleted by purge_search_log.
@@ -183,7 +185,7 @@ def _search_cache_dir(
     return str(memory / f"symptom-search-{os.getuid()}-{checkout}")
 
 
-# Search results shared by every server process (search_index.query_cache): files in memory
+# Search results shared by every server process (search_index.caching.results): files in memory
 # or under var/ by default (SEARCH_CACHE_DIR chooses); point SEARCH_CACHE_URL at memcached or
 # redis when the site runs on several hosts.
 CACHES = {
@@ -196,7 +198,7 @@ CACHES = {
         env.cache_url("SEARCH_CACHE_URL")
         if env.str("SEARCH_CACHE_URL", default="")
         else {
-            "BACKEND": "search_index.file_cache.SearchFileCache",
+            "BACKEND": "search_index.caching.file_cache.SearchFileCache",
             "LOCATION": env.str("SEARCH_CACHE_DIR", default="") or _search_cache_dir(),
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
@@ -205,7 +207,7 @@ CACHES = {
 
 SITE_NAME = "Symptom Search"
 
-# Where the urgent-care banner sends readers (search_index.urgent_contacts): the regions
+# Where the urgent-care banner sends readers (search_index.query.triage.contacts): the regions
 # shown, in order, and each region's numbers per kind of banner as (action, number, name).
 URGENT_CARE = {
     "REGIONS": env.list("URGENT_CARE_REGIONS", default=["US", "UK"]),

@@ -10,7 +10,7 @@ RULE_PERMISSIONS = ["add_urgentcarerule", "change_urgentcarerule", "delete_urgen
 
 
 def install(apps, schema_editor):
-    from search_index.urgent_rules import install_rules
+    from search_index.query.triage.shipped import install_rules
 
     install_rules(apps.get_model("search_index", "UrgentCareRule"), first_seed=True)
 

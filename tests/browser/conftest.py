@@ -6,7 +6,7 @@ both); Playwright only drives the browser and never downloads one.
 import pytest
 from django.core.management import call_command
 
-from faq.suggest_views import cache as suggestion_cache
+from search_index.suggest import cache as suggestion_cache
 
 from .helpers import AXE_JS, CHROMIUM, CHROMIUM_ARGS, DESKTOP, MOBILE
 

@@ -1,7 +1,7 @@
 from django.core.management import BaseCommand
 
 from search_index.models import UrgentCareRule
-from search_index.urgent_rules import RULES_FILE, install_rules
+from search_index.query.triage.shipped import RULES_FILE, install_rules
 
 
 class Command(BaseCommand):

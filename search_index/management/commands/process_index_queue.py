@@ -6,9 +6,8 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from search_index.indexer import apply_pending, rebuild, remove_index_leftovers
-from search_index.searcher import get_searcher
-from search_index.storage import IndexUnavailable
+from search_index.backends import IndexUnavailable, get_backend
+from search_index.sync.rebuild import apply_pending, rebuild, remove_index_leftovers
 
 logger = logging.getLogger("search_index.worker")
 
@@ -59,7 +58,7 @@ class Command(BaseCommand):
     def _repair_if_unavailable(self) -> None:
         """Rebuild an index that cannot be read: the database holds everything it needs."""
         try:
-            get_searcher()
+            get_backend().reader()
             return
         except IndexUnavailable as exc:
             if time.monotonic() < self.next_repair:

@@ -2,9 +2,9 @@
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from search_index.documents import count_indexable
-from search_index.indexer import rebuild
-from search_index.storage import IndexLocked, IndexUnavailable
+from search_index.backends import IndexLocked, IndexUnavailable
+from search_index.documents.builders import count_indexable
+from search_index.sync.rebuild import rebuild
 
 
 def human_size(size: int) -> str:

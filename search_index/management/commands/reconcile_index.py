@@ -1,8 +1,8 @@
 """Make the search index equal the database: add missing, update stale, delete extra."""
 from django.core.management.base import BaseCommand, CommandError
 
-from search_index.indexer import reconcile
-from search_index.storage import IndexLocked
+from search_index.backends import IndexLocked
+from search_index.sync.rebuild import reconcile
 
 
 class Command(BaseCommand):

@@ -1,0 +1,1 @@
+"""The search-terms log, written in batches (log), behind the editors' search-terms report."""

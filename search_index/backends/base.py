@@ -1,0 +1,96 @@
+"""The contract every search engine meets: a reader that ranks plans, and a backend.
+
+The service (search_index/service.py) asks only these methods; plans are the engine-neutral
+trees of query/tree.py. A second engine is one folder under backends/ with a class that
+subclasses SearchBackend, named by SEARCH_INDEX["BACKEND"] (backends/__init__.py loads it).
+"""
+from abc import ABC, abstractmethod
+from typing import Any
+
+from search_index.backends.tree import Node, Term
+
+
+class IndexUnavailable(Exception):
+    """The search index is missing or damaged; a rebuild restores it."""
+
+
+class IndexLocked(Exception):
+    """Another process is writing the index and did not finish within the timeout."""
+
+
+class SearchReader(ABC):
+    """One process's view of the committed index; replaced when the index changes."""
+
+    #: Names the committed index the reader sees, for shared cache keys (None: do not share).
+    signature: str | None = None
+
+    @abstractmethod
+    def rank(self, plan: Node, limit: int, demote: tuple[Term, float] | None = None
+             ) -> list[tuple[int, float]]:
+        """The best (document number, score) pairs for a plan, best first; `demote` multiplies
+        the score of documents holding its term by its factor before the best are chosen."""
+
+    @abstractmethod
+    def describe(self, docnum: int) -> dict[str, Any]:
+        """A hit's stored fields (documents/builders.py names them)."""
+
+    @abstractmethod
+    def kind_and_article(self, docnum: int) -> tuple[str, str]:
+        """A hit's kind and the article it belongs to (its own id when it has none)."""
+
+    @abstractmethod
+    def doc_frequency(self, fieldname: str, text: str) -> int:
+        """How many documents hold the analysed word in the field."""
+
+    @abstractmethod
+    def doc_count(self) -> int:
+        """How many live documents the index holds."""
+
+    @abstractmethod
+    def has_word(self, fieldname: str, word: str) -> bool:
+        """True when the field's vocabulary holds the word."""
+
+    @abstractmethod
+    def words_within(self, fieldname: str, word: str, max_edits: int, prefix: int = 1
+                     ) -> list[tuple[str, int]]:
+        """(word, edits) of the field's words within max_edits that share the first letters."""
+
+    @abstractmethod
+    def word_frequency(self, fieldname: str, word: str) -> int:
+        """The weight of a vocabulary word (its document count)."""
+
+
+class SearchBackend(ABC):
+    """An engine: opens readers, and keeps the index files healthy and warm."""
+
+    #: What reading a damaged index may raise, beyond IndexUnavailable.
+    read_errors: tuple[type[BaseException], ...] = ()
+
+    @abstractmethod
+    def reader(self) -> SearchReader:
+        """This process's reader, current with the latest commit; or IndexUnavailable."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Drop this process's reader (tests, and after replacing the index)."""
+
+    @abstractmethod
+    def check_readable(self) -> int:
+        """Open the index as a health check would; its document count, or IndexUnavailable."""
+
+    @abstractmethod
+    def remove_leftovers(self) -> list[str]:
+        """Remove files killed writers left behind; the names removed."""
+
+    @abstractmethod
+    def stored_versions(self) -> dict[str, list[str]]:
+        """doc_id -> versions of every live document (a list, to catch duplicates)."""
+
+    @abstractmethod
+    def warm_before_fork(self, searched: list[str], vocabulary: str) -> list[str]:
+        """Read what every worker will need (term tables, common postings, spelling lists)
+        once, before the workers fork; return the vocabulary field's words."""
+
+    @abstractmethod
+    def warm_after_fork(self) -> None:
+        """Open this worker's reader so no reader's first search pays for it."""

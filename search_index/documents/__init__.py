@@ -1,0 +1,1 @@
+"""What is indexed: the document types (types) and one builder per model (builders)."""

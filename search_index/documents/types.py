@@ -1,0 +1,3 @@
+"""The kinds of document the index holds: one per published Section and per published FAQ."""
+SECTION = "section"
+FAQ = "faq"

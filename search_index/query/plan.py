@@ -1,0 +1,155 @@
+"""A cleaned query -> an engine-neutral plan (query/tree.py) and the words to mark.
+
+The plan is built here, node by node, from the analysed tokens: the reader's words in each
+searched field, phrase bonuses for adjacent words, article names found in the question,
+synonym and spelling expansions at a lower weight, and +/- as must/must not.
+"""
+from search_index.backends.tree import (
+    AllOf,
+    AnyOf,
+    Excluding,
+    Node,
+    Phrase,
+    Term,
+    WithOptional,
+    searched_terms,
+)
+from search_index.query.glossary import Glossary, Tokens, analyse
+from search_index.query.grammar import Clause, optional_words, parse_clauses
+from search_index.query.intent import (
+    MAX_TERMS,
+    Intent,
+    TermStats,
+    choose_words,
+    focus_query,
+    is_chatter,
+    strip_chatter,
+)
+
+# Fields a reader's words are looked up in; their boosts live in the schema. Not also_called:
+# articles list broad names there ("syndrome"), and on the MedQuAD dev questions leaving it
+# out raised nDCG@10 from 0.395 to 0.482 (raw) and 0.526 to 0.570 (focus+type).
+FIELDS = ("title", "body", "article_title")
+# Fields read at a query-time weight on top of their schema boost. heading_path repeats
+# article_title and title: at full weight it cost dev nDCG (0.588 -> 0.578 focus+type), left
+# out it drops a seed lay query ("tingly feet") out of the top three. Long questions leave it
+# out: raw dev questions' nDCG@10 rose (0.544 -> 0.553), and it was a fifth of their lists.
+EXTRA_FIELDS: dict[str, float] = {"heading_path": 0.75}
+# Proximity is costly to check: only where it tells most (heading or question, and body).
+PHRASE_FIELDS = ("title", "body")
+PHRASE_BONUS = 0.75  # adjacent query words found next to each other in the text
+QUOTED_BOOST = 2.0  # a phrase the reader put in quotes
+EXPANSION_BOOST = 0.4  # synonym terms rank below the reader's own words
+# A synonym of more words than this ("age-related changes in bones, muscles and joints") is
+# a phrase that hardly occurs elsewhere word for word: leaving them out changed no dev
+# question figure, and they were the costliest phrase checks.
+EXPANSION_WORDS = 4
+MAX_PAIRS = 6  # adjacent word pairs given a phrase bonus
+# A question of more words than this is a consumer's letter: its chatter goes, no proximity.
+LONG_QUERY = 6
+
+
+def any_field(token: str, boost: float = 1.0, extra: dict[str, float] = EXTRA_FIELDS) -> AnyOf:
+    """The token in any searched field."""
+    terms = [Term(f, token, boost) for f in FIELDS]
+    terms += [Term(f, token, boost * w) for f, w in extra.items()]
+    return AnyOf(tuple(terms))
+
+
+def phrase_any_field(
+    tokens: Tokens, boost: float = 1.0, slop: int = 1, extra: dict[str, float] = EXTRA_FIELDS
+) -> AnyOf:
+    """The tokens as a phrase in any phrase field (a single token in any searched field)."""
+    if len(tokens) == 1:
+        return any_field(tokens[0], boost, extra)
+    return AnyOf(tuple(Phrase(f, tuple(tokens), slop, boost) for f in PHRASE_FIELDS))
+
+
+def _clause_query(
+    clause: Clause, boost: float = 1.0, extra: dict[str, float] = EXTRA_FIELDS
+) -> Node:
+    if clause.phrase:
+        return phrase_any_field(clause.tokens, boost * QUOTED_BOOST, extra=extra)
+    if len(clause.tokens) == 1:
+        return any_field(clause.tokens[0], boost, extra)
+    # Every part of a hyphenated or slashed word ("pins-and-needles") must appear.
+    return AllOf(tuple(any_field(t, boost, extra) for t in clause.tokens))
+
+
+def build_query(
+    clauses: list[Clause],
+    expansions: list[Tokens],
+    stats: TermStats | None = None,
+    intent: Intent | None = None,
+) -> Node | None:
+    """OR of the reader's words, phrase bonuses and synonym terms; +/- as must/must not.
+
+    `stats` (document frequencies) choose the words of a long query; `intent` adds the
+    article names found in it and prefers FAQs of the question's type.
+    """
+    intent = intent or Intent()
+    plain = list(optional_words(clauses))
+    extra = EXTRA_FIELDS if len(plain) <= LONG_QUERY else {}
+    required = [_clause_query(c, extra=extra) for c in clauses if c.modifier == "+"]
+    excluded = [_clause_query(c, extra=extra) for c in clauses if c.modifier == "-"]
+    named = {t for name in intent.focus for t in name}
+    words = [w for w in plain if w in named]
+    words += choose_words([w for w in plain if w not in named], stats, MAX_TERMS - len(words))
+    optional = [any_field(t, extra=extra) for t in words]
+    optional += [_clause_query(c, extra=extra) for c in clauses if c.phrase and not c.modifier]
+    if len(plain) <= LONG_QUERY:
+        optional += phrase_bonuses(clauses, set(words))
+    optional += [focus_query(name) for name in intent.focus]
+    optional += [phrase_any_field(e, EXPANSION_BOOST, extra=extra) for e in expansions[:MAX_TERMS]]
+    if required:
+        query: Node = AllOf(tuple(required))
+        if optional:
+            query = WithOptional(query, flat_or(optional))
+    elif optional:
+        query = flat_or(optional)
+    else:
+        return None
+    if excluded:
+        query = Excluding(query, AnyOf(tuple(excluded)))
+    return query
+
+
+def phrase_bonuses(clauses: list[Clause], chosen: set[str]) -> list[AnyOf]:
+    """Proximity queries for adjacent plain words of the query."""
+    plain = optional_words(clauses)
+    pairs = [p for p in zip(plain, plain[1:], strict=False) if p[0] != p[1] and set(p) <= chosen]
+    pairs = list(dict.fromkeys(pairs))[:MAX_PAIRS]
+    return [phrase_any_field(p, PHRASE_BONUS, slop=2) for p in pairs]
+
+
+def flat_or(queries: list[Node]) -> AnyOf:
+    """One OR of all the leaves.
+
+    In one OR, the array ranker sees that a proximity phrase's words are looked up anyway
+    and checks the phrase only in the best documents (backends/whoosh/arrays/ranking.py).
+    """
+    leaves = [leaf for q in queries for leaf in (q.children if isinstance(q, AnyOf) else [q])]
+    return AnyOf(tuple(leaves), flat=True)
+
+
+def plan(
+    text: str,
+    lay: Glossary,
+    fixes: dict[str, str] | None = None,
+    stats: TermStats | None = None,
+) -> tuple[Node | None, set[str]]:
+    """The plan for a cleaned text and the terms to highlight.
+
+    `fixes` (misspelt word -> correction) add the corrections as low-boosted terms, so a
+    query with one misspelt word still ranks what that word meant.
+    """
+    clauses = parse_clauses(text)
+    if len(clauses) > LONG_QUERY:
+        clauses = parse_clauses(strip_chatter(text))
+        clauses = [c for c in clauses if c.modifier or c.phrase or not is_chatter(c.text)]
+    query_tokens = tuple(t for c in clauses if c.modifier != "-" for t in c.tokens)
+    expansions = [e for e in lay.expansions(query_tokens) if len(e) <= EXPANSION_WORDS]
+    expansions += [t for t in (analyse(f) for f in (fixes or {}).values()) if t]
+    intent = Intent(tuple(lay.names_in(query_tokens)))
+    query = build_query(clauses, expansions, stats, intent)
+    return query, searched_terms(query)

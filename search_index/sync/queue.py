@@ -1,0 +1,184 @@
+"""The index change queue: saves record changes, one writer at a time applies them.
+
+Saves write IndexChange rows in their own transaction (see signals.py); `apply_pending`
+(rebuild.py, which also rebuilds a missing index first) drains that queue with one writer at
+a time across processes (an flock beside the index), re-reading each row from the database,
+and marks a change applied only after Whoosh committed it. A change that fails stays queued
+with its error and is retried by the next drain, so a lock, a crash or a full disk delays a
+change but never loses it.
+"""
+import logging
+import time
+from collections.abc import Iterable
+
+from django.db.models import F, QuerySet
+from django.utils import timezone
+from whoosh.index import LockError
+
+from search_index.backends.whoosh.storage import (
+    INDEX_ERRORS,
+    IndexUnavailable,
+    open_index,
+)
+from search_index.documents.builders import (
+    INDEXED_MODELS,
+    doc_id,
+    load_indexable,
+    spare_document,
+)
+from search_index.models import IndexChange
+from search_index.text.vocabulary import carry_on, count_words
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 500  # queued changes applied per Whoosh commit
+
+
+def enqueue(model_name: str, pk: int) -> None:
+    """Record that one indexed row changed (call inside the transaction that changed it)."""
+    enqueue_many(model_name, [pk])
+
+
+def enqueue_many(model_name: str, pks: Iterable[int]) -> None:
+    """Record that several rows of one indexed model changed."""
+    if model_name not in INDEXED_MODELS:
+        raise ValueError(f"{model_name!r} is not an indexed model")
+    IndexChange.objects.bulk_create(
+        [IndexChange(model=model_name, object_id=pk) for pk in pks if pk is not None]
+    )
+
+
+def pending_changes() -> QuerySet:
+    """Queued changes not yet in the index, oldest first."""
+    return IndexChange.objects.filter(applied_at__isnull=True).order_by("pk")
+
+
+def drain(deadline: float = float("inf")) -> tuple[int, int]:
+    """Apply pending changes in batches until none is left or time.monotonic() passes
+    `deadline` between batches; the caller holds the writer lock."""
+    applied = failed = 0
+    cursor = 0
+    while True:
+        batch = list(pending_changes().filter(pk__gt=cursor)[:BATCH_SIZE])
+        if not batch or (applied and time.monotonic() >= deadline):
+            return applied, failed
+        cursor = batch[-1].pk
+        done, not_done = _apply_batch(batch)
+        applied += done
+        failed += not_done
+        if not done and not_done:
+            # The index itself is failing (missing, locked, disk full): stop for now.
+            return applied, failed
+
+
+def _apply_batch(batch: list[IndexChange]) -> tuple[int, int]:
+    """One Whoosh commit for a batch of changes; applied_at is set only after it succeeded."""
+    try:
+        ix = open_index(create=False)
+        writer = ix.writer(timeout=1.0, delay=0.05)
+    except LockError:
+        logger.warning("search index locked by another writer; %d changes wait", len(batch))
+        return 0, len(batch)
+    except (IndexUnavailable, *INDEX_ERRORS) as exc:
+        record_failure([c.pk for c in batch], exc)
+        return 0, len(batch)
+    failed_ids: list[int] = []
+    try:
+        documents = _current_documents(ix, writer, batch, failed_ids)
+        for change_ids, document in documents:
+            try:
+                writer.update_document(**document)
+            except Exception as exc:  # one bad row must not hold back the others
+                logger.exception("cannot index %s", document["doc_id"])
+                record_failure(change_ids, exc)
+                failed_ids.extend(change_ids)
+        writer.commit()
+    except BaseException as exc:
+        abandon(writer)
+        record_failure([c.pk for c in batch if c.pk not in failed_ids], exc)
+        if not isinstance(exc, Exception):
+            raise
+        logger.exception("search index commit failed; %d changes wait", len(batch))
+        return 0, len(batch)
+    done_ids = [c.pk for c in batch if c.pk not in failed_ids]
+    IndexChange.objects.filter(pk__in=done_ids).update(applied_at=timezone.now())
+    return len(done_ids), len(failed_ids)
+
+
+def _group(batch: list[IndexChange]) -> dict[tuple[str, int], list[int]]:
+    """Queued changes per row: many saves of one row need one index update."""
+    groups: dict[tuple[str, int], list[int]] = {}
+    for change in batch:
+        groups.setdefault((change.model, change.object_id), []).append(change.pk)
+    return groups
+
+
+def _current_documents(ix, writer, batch: list[IndexChange], failed_ids: list[int]) -> list:
+    """(change ids, document) to write for the batch's rows; rows gone or unpublished are
+    deleted. The last document also carries the words the batch must keep (vocabulary.py)."""
+    documents: list[tuple[list[int], dict]] = []
+    replaced: list[str] = []
+    for (name, pk), change_ids in _group(batch).items():
+        try:
+            document = _current_document(writer, name, pk)
+        except Exception as exc:  # one bad row must not hold back the others
+            logger.exception("cannot index %s:%s", name, pk)
+            record_failure(change_ids, exc)
+            failed_ids.extend(change_ids)
+            continue
+        replaced.append(doc_id(name, pk))
+        if document is not None:
+            documents.append((change_ids, document))
+    last = documents[-1][1] if documents else None
+    with ix.searcher() as searcher:  # the committed index: what the deleted rows carried
+        new_words = count_words(document for _, document in documents)
+        extra = carry_on(searcher, replaced, new_words, last, spare_document)
+    if extra is not None:
+        documents.append(([], extra))
+    return documents
+
+
+def _current_document(writer, name: str, pk: int) -> dict | None:
+    """The row's current document, or None after deleting it when it is gone or unpublished."""
+    if name not in INDEXED_MODELS:
+        raise ValueError(f"unknown indexed model {name!r}")
+    obj = load_indexable(name, pk)
+    if obj is None:
+        writer.delete_by_term("doc_id", doc_id(name, pk))
+        return None
+    return INDEXED_MODELS[name][1](obj)
+
+
+def abandon(writer) -> None:
+    """Cancel a failed writer so its Whoosh lock is free even if cancelling fails too."""
+    try:
+        writer.cancel()
+    except Exception:
+        logger.warning("cancelling the index writer failed; releasing its lock", exc_info=True)
+        lock = getattr(writer, "writelock", None)
+        if lock is not None:
+            try:
+                lock.release()
+            except Exception:
+                logger.warning("could not release the index write lock", exc_info=True)
+
+
+def record_failure(change_ids: list[int], exc: BaseException) -> None:
+    """Count a failed attempt on queued changes; they stay pending."""
+    if change_ids:
+        IndexChange.objects.filter(pk__in=change_ids).update(
+            attempts=F("attempts") + 1, last_error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+
+
+def mark_covered(change_ids: list[int]) -> None:
+    """Mark changes applied that a wholesale rebuild or reconcile read after they committed."""
+    for start in range(0, len(change_ids), BATCH_SIZE):
+        IndexChange.objects.filter(
+            pk__in=change_ids[start : start + BATCH_SIZE], applied_at__isnull=True
+        ).update(applied_at=timezone.now())
+
+
+def covered_changes() -> list[int]:
+    """Pending changes already committed: reading the database after this includes them."""
+    return list(pending_changes().values_list("pk", flat=True))
