@@ -22,7 +22,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 
-from whoosh.analysis import Filter, Tokenizer
+from whoosh.analysis import Tokenizer
 from whoosh.analysis.acore import Token
 from whoosh.lang import stemmer_for_language
 from whoosh.support.charset import accent_map
@@ -225,19 +225,6 @@ class WordAnalyzer(Tokenizer):
             if chars:
                 t.startchar = start_char + match.start()
                 t.endchar = start_char + match.end()
-            yield t
-
-
-class NormalizeFilter(Filter):
-    """Unicode NFKC normalisation of each token (the filter the analyzers used before).
-
-    Kept because an index's table of contents pickles its schema: indexes written before
-    WordAnalyzer name this class and could not even be opened without it.
-    """
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        for t in tokens:
-            t.text = unicodedata.normalize("NFKC", t.text)
             yield t
 
 

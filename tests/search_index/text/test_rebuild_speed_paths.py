@@ -9,7 +9,6 @@ import pytest
 from django.urls import set_script_prefix
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from whoosh import index as whoosh_index
 from whoosh.analysis import (
     CharsetFilter,
     Filter,
@@ -24,9 +23,7 @@ from whoosh.support.charset import accent_map
 from faq.models import FAQ
 from search_index.backends import get_backend
 from search_index.backends.whoosh.arrays.codec import PackedPositions, TermCounts
-from search_index.backends.whoosh.schema import build_schema
 from search_index.backends.whoosh.searcher import get_searcher
-from search_index.backends.whoosh.storage import open_index
 from search_index.documents.builders import _MARKDOWN_RULES, faq_document, plain_text
 from search_index.query.spelling import suggest
 from search_index.sync.rebuild import rebuild
@@ -245,26 +242,3 @@ def test_a_three_letter_word_is_still_offered_as_a_correction():
     assert ("words", "leg") in reader
     assert ("words", "my") not in reader
     assert suggest(get_backend().reader(), "legz") == "leg"
-
-
-
-@pytest.mark.django_db
-def test_an_index_written_with_the_old_filter_chain_still_opens_and_rebuilds(index_dir):
-    """Its pickled schema names analysis.NormalizeFilter; opening it must not need a rebuild."""
-    old = build_schema()
-    old_chain = (
-        RegexTokenizer(WORD_PATTERN) | analysis.NormalizeFilter() | LowercaseFilter()
-        | CharsetFilter(accent_map) | StopFilter(stoplist=STOP_WORDS, minsize=2)
-        | StemFilter(lang="en", cachesize=50000)
-    )
-    for name in ("title", "body"):
-        old[name].analyzer = old_chain
-    index_dir.mkdir(parents=True)
-    writer = whoosh_index.create_in(str(index_dir), old).writer()
-    writer.add_document(doc_id="faq:1", doc_type="faq", title="Numb feet", body="Numbness")
-    writer.commit()
-    with open_index(create=False).searcher() as searcher:
-        assert searcher.document(doc_id="faq:1")["title"] == "Numb feet"
-    make_faq(question="Why are my toes numb?", slug="toes-numb")
-    rebuild()
-    assert open_index(create=False).schema == build_schema()
