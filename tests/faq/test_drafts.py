@@ -3,9 +3,8 @@ import pytest
 from django.urls import reverse
 
 from faq.models import FAQ, Article, Draft, Section, SectionKind, Status
-
-from tests.index_factories import make_article, make_faq, make_section
 from tests.faq.test_admin import admin_url, form_data, make_user, messages_of
+from tests.index_factories import make_article, make_faq, make_section
 
 pytestmark = pytest.mark.django_db
 

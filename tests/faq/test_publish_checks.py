@@ -4,7 +4,6 @@ from django.core.management import call_command
 
 from faq.models import FAQ, Article, Citation, SectionCitation, SectionKind, Status
 from faq.publish_checks import links_in
-
 from tests.faq.test_admin import (
     admin_url,
     form_data,

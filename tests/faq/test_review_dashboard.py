@@ -6,9 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from faq.models import Status
-
-from tests.index_factories import make_article, make_faq
 from tests.faq.test_admin import make_user
+from tests.index_factories import make_article, make_faq
 
 pytestmark = pytest.mark.django_db
 DASHBOARD = reverse("admin:faq_review_dashboard")

@@ -5,9 +5,8 @@ from django.urls import reverse
 
 from faq.models import Citation, Section, Status
 from search_index.models import Synonym, UrgentCareRule
-
-from tests.index_factories import make_article, make_section
 from tests.faq.test_admin import form_data, make_user
+from tests.index_factories import make_article, make_section
 
 pytestmark = pytest.mark.django_db
 

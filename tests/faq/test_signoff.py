@@ -8,7 +8,6 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from faq.models import FAQ, Article, ReviewerProfile, Status
-
 from tests.faq.test_admin import (
     admin_url,
     form_data,

@@ -9,9 +9,8 @@ from django.utils import timezone
 from faq.models import PromotedResult, Status
 from search_index.models import SearchQueryLog, SearchResultClick
 from search_index.redaction import redact
-
-from tests.index_factories import make_article, make_section
 from tests.faq.test_admin import make_user
+from tests.index_factories import make_article, make_section
 
 pytestmark = pytest.mark.django_db
 REPORT = reverse("admin:search_index_searchquerylog_changelist")
