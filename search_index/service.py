@@ -213,7 +213,6 @@ def show_support(result: SearchPage) -> None:
     """Under a crisis banner: the rule's pinned pages, then results for its support words,
     never results for what the reader typed (which may name a method or a dose)."""
     urgent = result.urgent
-    result.suggestion, result.corrected = None, False
     _run_search(result, urgent.results_query, correct=False)
     result.suggestion, result.corrected = None, False
     if result.page == 1 and urgent.pinned:
