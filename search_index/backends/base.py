@@ -5,6 +5,8 @@ trees of query/tree.py. A second engine is one folder under backends/ with a cla
 subclasses SearchBackend, named by SEARCH_INDEX["BACKEND"] (backends/__init__.py loads it).
 """
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from typing import Any
 
 from search_index.backends.tree import Node, Term
@@ -61,7 +63,12 @@ class SearchReader(ABC):
 
 
 class SearchBackend(ABC):
-    """An engine: opens readers, and keeps the index files healthy and warm."""
+    """An engine: opens readers, writes the index, and keeps its files healthy and warm.
+
+    Writing methods expect the caller (sync/) to hold `writer_lock`; they raise IndexLocked
+    when the engine's own lock stays busy, IndexUnavailable or `read_errors` when the index
+    cannot be read.
+    """
 
     #: What reading a damaged index may raise, beyond IndexUnavailable.
     read_errors: tuple[type[BaseException], ...] = ()
@@ -94,3 +101,39 @@ class SearchBackend(ABC):
     @abstractmethod
     def warm_after_fork(self) -> None:
         """Open this worker's reader so no reader's first search pays for it."""
+
+    @abstractmethod
+    def writer_lock(self, timeout: float) -> AbstractContextManager:
+        """Hold the one-writer-at-a-time lock across processes, or raise IndexLocked (OSError
+        when there can be no lock file)."""
+
+    @abstractmethod
+    def location(self) -> str:
+        """Where the index lives, for messages and status pages."""
+
+    @abstractmethod
+    def size_bytes(self) -> int:
+        """Bytes the index takes on disk (0 when there is none)."""
+
+    @abstractmethod
+    def has_index(self) -> bool:
+        """True when index files of this format exist, healthy or damaged."""
+
+    @abstractmethod
+    def replace_all(self, documents: Iterable[dict], expected: int) -> None:
+        """Write the documents as the whole index in one commit; readers keep the old one
+        until it is done. `expected` is how many there are."""
+
+    @abstractmethod
+    def apply_changes(self, documents: list[dict], deleted: list[str],
+                      spare: Callable[[set[str]], dict | None]) -> None:
+        """Add or replace the documents and delete the deleted doc_ids in one commit, keeping
+        the spelling vocabulary (`spare(excluded doc_ids)` gives a document to carry it)."""
+
+    @abstractmethod
+    def stored_documents(self) -> dict[str, list[dict]]:
+        """doc_id -> the stored fields of each live document with it ("" when missing)."""
+
+    @abstractmethod
+    def document_counts(self, doc_types: Iterable[str]) -> tuple[dict[str, int], int]:
+        """(live documents of each type, all live documents); or IndexUnavailable."""

@@ -13,13 +13,14 @@ from collections.abc import Iterable
 
 from django.db.models import F, QuerySet
 from django.utils import timezone
-from whoosh.index import LockError
 
 from search_index.backends.whoosh.storage import (
     INDEX_ERRORS,
+    IndexLocked,
     IndexUnavailable,
     open_index,
 )
+from search_index.backends.whoosh.vocabulary import carry_on
 from search_index.documents.builders import (
     INDEXED_MODELS,
     doc_id,
@@ -27,7 +28,7 @@ from search_index.documents.builders import (
     spare_document,
 )
 from search_index.models import IndexChange
-from search_index.text.vocabulary import carry_on, count_words
+from search_index.text.vocabulary import count_words
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ def _apply_batch(batch: list[IndexChange]) -> tuple[int, int]:
     try:
         ix = open_index(create=False)
         writer = ix.writer(timeout=1.0, delay=0.05)
-    except LockError:
+    except IndexLocked:
         logger.warning("search index locked by another writer; %d changes wait", len(batch))
         return 0, len(batch)
     except (IndexUnavailable, *INDEX_ERRORS) as exc:

@@ -1,38 +1,19 @@
-"""Keeping the Whoosh index in step with the database, which is always the truth.
+"""Keeping the search index in step with the database, which is always the truth.
 
-The queue (change_queue.py) applies each save; `rebuild` and `reconcile` restore the index
-wholesale from the database; `index_status` says how far the two agree.
+The queue (queue.py) applies each save; `rebuild` and `reconcile` restore the index wholesale
+from the database; `index_status` says how far the two agree. What to write is decided here;
+how it is written is the backend's (get_backend(): its writer lock, replace_all,
+apply_changes).
 """
 import logging
-import os
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.db.models import Max, Min
-from whoosh.fields import Schema
-from whoosh.index import Index
-from whoosh.writing import CLEAR
 
-from search_index.backends.whoosh.schema import build_schema
-from search_index.backends.whoosh.storage import (
-    INDEX_ERRORS,
-    IndexLocked,
-    IndexUnavailable,
-    create_index,
-    has_index_files,
-    index_path,
-    index_size,
-    open_index,
-    remove_leftovers,
-    writer_lock,
-)
-from search_index.backends.whoosh.writer_processes import (
-    hold_in_parent_only,
-    release_from_children,
-    stop_helpers,
-)
+from search_index.backends import IndexLocked, IndexUnavailable, get_backend
 from search_index.documents.builders import (
     INDEXED_MODELS,
     count_indexable,
@@ -43,7 +24,6 @@ from search_index.models import IndexChange
 from search_index.sync.check import check_documents
 from search_index.sync.queue import (
     BATCH_SIZE,
-    abandon,
     covered_changes,
     drain,
     enqueue,
@@ -52,7 +32,7 @@ from search_index.sync.queue import (
     pending_changes,
     record_failure,
 )
-from search_index.text.vocabulary import carry_on, document_words, with_vocabulary
+from search_index.text.vocabulary import with_vocabulary
 
 __all__ = [
     "RebuildStats",
@@ -72,11 +52,7 @@ logger = logging.getLogger(__name__)
 MAX_PASSES = 20  # drains per apply_pending call, for changes that arrive while draining
 AUTO_REBUILD_LIMIT = 2000  # a missing index this small is rebuilt inside a save's request
 REBUILD_LOCK_TIMEOUT = 120.0  # a rebuild waits this long for a running drain or rebuild
-PARALLEL_THRESHOLD = 5000  # below this many documents, forking writers costs more than it saves
-# Postings a writer sorts in memory before spilling sorted runs to disk. A run costs a pickle
-# dump and load per posting plus a heap merge; at 1 GB half of MedQuAD (about 2 million
-# postings per writer process, ~0.4 GB of real memory) sorts in one go.
-WRITER_MEMORY_MB = 1024
+PROGRESS_EVERY = 250  # documents between two progress reports of a rebuild
 
 
 @dataclass
@@ -130,7 +106,7 @@ def apply_pending(
         if time.monotonic() >= deadline or not pending_changes().exists():
             break
         try:
-            with writer_lock(timeout):
+            with get_backend().writer_lock(timeout):
                 _restore_missing_index(rebuild_limit)
                 done, failed = drain(deadline)
         except IndexLocked:
@@ -151,12 +127,13 @@ def apply_pending(
 
 def _restore_missing_index(limit: int | None) -> None:
     """Rebuild an index that was never built or was deleted; the caller holds the lock."""
-    if has_index_files():
+    backend = get_backend()
+    if backend.has_index():
         return
     if limit is not None and sum(count_indexable().values()) > limit:
-        logger.error("search index missing in %s: run manage.py rebuild_index", index_path())
+        logger.error("search index missing in %s: run manage.py rebuild_index", backend.location())
         return
-    logger.warning("search index missing in %s; rebuilding it", index_path())
+    logger.warning("search index missing in %s; rebuilding it", backend.location())
     rebuild_locked(None)
 
 
@@ -167,22 +144,24 @@ def _restore_missing_index(limit: int | None) -> None:
 def rebuild(progress: Callable[[int], None] | None = None) -> RebuildStats:
     """Rebuild the whole index from the database; readers keep the old one until it is done."""
     started = time.monotonic()
-    with writer_lock(REBUILD_LOCK_TIMEOUT):
+    backend = get_backend()
+    with backend.writer_lock(REBUILD_LOCK_TIMEOUT):
         counts = rebuild_locked(progress)
     apply_pending(timeout=0)  # saves that gave up on the lock while we held it
     return RebuildStats(
         documents={name: counts.get(name, 0) for name in INDEXED_MODELS},
         seconds=time.monotonic() - started,
-        size_bytes=index_size(),
-        path=str(index_path()),
+        size_bytes=backend.size_bytes(),
+        path=backend.location(),
     )
 
 
 def remove_index_leftovers(timeout: float = 5.0) -> list[str]:
     """At start-up: delete the files killed writers left behind (none while a writer runs)."""
+    backend = get_backend()
     try:
-        with writer_lock(timeout):
-            removed = remove_leftovers()
+        with backend.writer_lock(timeout):
+            removed = backend.remove_leftovers()
     except (IndexLocked, OSError) as exc:
         logger.info("index leftovers not checked now: %s", exc)
         return []
@@ -193,72 +172,30 @@ def remove_index_leftovers(timeout: float = 5.0) -> list[str]:
 
 def rebuild_locked(progress: Callable[[int], None] | None) -> Counter:
     """Rebuild while holding the writer lock, then apply what was queued meanwhile."""
-    remove_leftovers()  # a killed rebuild's files would otherwise stay until this commit
+    backend = get_backend()
+    backend.remove_leftovers()  # a killed rebuild's files would otherwise stay until this commit
     covered = covered_changes()
     expected = count_indexable()
-    counts = _write_all(_index_for_rebuild(), sum(expected.values()), progress)
+    counts: Counter = Counter()
+    # The last few documents carry the spelling vocabulary (text/vocabulary.py).
+    documents = with_vocabulary(iter_documents())
+    backend.replace_all(_counted(documents, counts, progress), sum(expected.values()))
+    if progress and counts.total() % PROGRESS_EVERY:
+        progress(counts.total() % PROGRESS_EVERY)
     mark_covered(covered)
     drain()  # changes committed while we were reading the database
     return counts
 
 
-def _index_for_rebuild() -> Index:
-    """The current index when healthy (so readers keep it until the commit), else a new one."""
-    try:
-        ix = open_index(create=True)
-        if same_schema(ix.schema, build_schema()):
-            return ix
-        logger.warning("search index schema changed; creating a new index")
-    except IndexUnavailable as exc:
-        logger.warning("search index unavailable (%s); creating a new one", exc)
-    return create_index()
-
-
-def same_schema(old: Schema, new: Schema) -> bool:
-    """True when an index's schema indexes every field as the new one would.
-
-    Whoosh's own equality ignores analyzers and term vectors, so an index whose field changed
-    only in those would keep its old analysis (and written its documents the old way).
-    """
-    return old == new and all(
-        old[name].analyzer == new[name].analyzer and old[name].vector == new[name].vector
-        for name in new.names()
-    )
-
-
-def _write_all(ix: Index, total: int, progress: Callable[[int], None] | None) -> Counter:
-    """Add every document (the last few carrying the spelling vocabulary) and replace the old
-    content in one commit (mergetype=CLEAR)."""
-    procs = _writer_procs(total)
-    options = {"limitmb": WRITER_MEMORY_MB, "timeout": 30.0, "delay": 0.1}
-    if procs > 1:
-        options.update(procs=procs, multisegment=True, batchsize=500)
-    writer = ix.writer(**options)
-    whoosh_lock_fd = getattr(writer.writelock, "fd", None)
-    hold_in_parent_only(whoosh_lock_fd)
-    counts: Counter = Counter()
-    try:
-        for document in with_vocabulary(iter_documents()):
-            writer.add_document(**document)
-            counts[document["doc_type"]] += 1
-            if progress and counts.total() % 250 == 0:
-                progress(250)
-        writer.commit(mergetype=CLEAR)
-    except BaseException:
-        stop_helpers(writer)
-        abandon(writer)
-        raise
-    finally:
-        release_from_children(whoosh_lock_fd)
-    if progress and counts.total() % 250:
-        progress(counts.total() % 250)
-    return counts
-
-
-def _writer_procs(total: int) -> int:
-    if total < PARALLEL_THRESHOLD:
-        return 1
-    return max(1, min(2, os.cpu_count() or 1))
+def _counted(
+    documents: Iterable[dict], counts: Counter, progress: Callable[[int], None] | None
+) -> Iterator[dict]:
+    """The documents, each counted by type once the backend has taken it."""
+    for document in documents:
+        yield document
+        counts[document["doc_type"]] += 1
+        if progress and counts.total() % PROGRESS_EVERY == 0:
+            progress(PROGRESS_EVERY)
 
 
 # Reconcile and status
@@ -269,11 +206,12 @@ def reconcile() -> ReconcileStats:
 
     An index that cannot be opened is rebuilt instead.
     """
-    with writer_lock(REBUILD_LOCK_TIMEOUT):
+    backend = get_backend()
+    with backend.writer_lock(REBUILD_LOCK_TIMEOUT):
         covered = covered_changes()
         try:
-            stats = _reconcile_documents(open_index(create=True))
-        except (IndexUnavailable, *INDEX_ERRORS) as exc:
+            stats = _reconcile_documents()
+        except (IndexUnavailable, *backend.read_errors) as exc:
             logger.warning("search index unreadable (%s); rebuilding it", exc)
             rebuild_locked(None)
             return ReconcileStats(rebuilt=True)
@@ -283,87 +221,47 @@ def reconcile() -> ReconcileStats:
     return stats
 
 
-def _reconcile_documents(ix: Index) -> ReconcileStats:
+def _reconcile_documents() -> ReconcileStats:
     """Compare every stored document with the database's version and fix the differences."""
-    stored_names = [name for name, f in ix.schema.items() if f.stored]
-    in_index = _stored_documents(ix, stored_names)
+    backend = get_backend()
+    in_index = backend.stored_documents()
     stats = ReconcileStats()
-    writer = ix.writer(timeout=30.0, delay=0.1)
-    words: Counter = Counter()
-    held: dict | None = None  # the last changed document, written last: it carries new words
-    try:
-        for document in iter_documents():
-            key = document["doc_id"]
-            found = in_index.pop(key, None)
-            if found is None:
-                stats.added.append(key)
-            elif found != [_comparable(document, stored_names)]:
-                stats.updated.append(key)  # stale, or stored twice
-            else:
-                stats.unchanged += 1
-                continue
-            words.update(document_words(document))
-            if held is not None:
-                writer.update_document(**held)
-            held = document
-        stats.deleted = list(in_index)
-        _carry_vocabulary(ix, stats.updated + stats.deleted, words, held, writer)
-        for key in stats.deleted:
-            writer.delete_by_term("doc_id", key)
-        if stats.changed:
-            writer.commit()
+    changed: list[dict] = []
+    for document in iter_documents():
+        key = document["doc_id"]
+        found = in_index.pop(key, None)
+        if found is None:
+            stats.added.append(key)
+        elif found != [{name: document.get(name) or "" for name in found[0]}]:
+            stats.updated.append(key)  # stale, or stored twice
         else:
-            writer.cancel()
-    except BaseException:
-        abandon(writer)
-        raise
+            stats.unchanged += 1
+            continue
+        changed.append(document)
+    stats.deleted = list(in_index)
+    backend.apply_changes(changed, stats.deleted, spare_document)
     return stats
-
-
-def _carry_vocabulary(ix: Index, replaced: list[str], words: Counter, held, writer) -> None:
-    """Write the held document with the vocabulary the changes must keep (vocabulary.py)."""
-    with ix.searcher() as searcher:
-        extra = carry_on(searcher, replaced, words, held, spare_document)
-    for document in (held, extra):
-        if document is not None:
-            writer.update_document(**document)
-
-
-def _stored_documents(ix: Index, stored_names: list[str]) -> dict[str, list[dict]]:
-    """The stored fields of every live document, by doc_id (a list, to catch duplicates)."""
-    documents: dict[str, list[dict]] = {}
-    with ix.searcher() as searcher:
-        for fields in searcher.all_stored_fields():
-            key = fields.get("doc_id", "")
-            documents.setdefault(key, []).append(_comparable(fields, stored_names))
-    return documents
-
-
-def _comparable(fields: dict, names: list[str]) -> dict:
-    return {name: fields.get(name) or "" for name in names}
 
 
 def index_status() -> dict:
     """Counts in the database and the index by type, the queue, the documents that differ
     (index_check.py), and whether they all agree."""
+    backend = get_backend()
     status = {
-        "path": str(index_path()),
+        "path": backend.location(),
         "available": False,
         "error": "",
-        "size_bytes": index_size(),
+        "size_bytes": backend.size_bytes(),
         "database": count_indexable(),
         "index": dict.fromkeys(INDEXED_MODELS, 0),
         "index_total": 0,
     }
     status["documents"] = None
     try:
-        ix = open_index(create=False)
-        with ix.searcher() as searcher:
-            status["index"] = {name: _count_type(searcher, name) for name in INDEXED_MODELS}
-            status["index_total"] = searcher.doc_count()
+        status["index"], status["index_total"] = backend.document_counts(list(INDEXED_MODELS))
         status["documents"] = check_documents().summary()
         status["available"] = True
-    except (IndexUnavailable, *INDEX_ERRORS) as exc:
+    except (IndexUnavailable, *backend.read_errors) as exc:
         status["error"] = str(exc)
     status.update(_queue_status())
     documents = status["documents"] or {}
@@ -377,10 +275,6 @@ def index_status() -> dict:
         and documents.get("waiting") == 0
     )
     return status
-
-
-def _count_type(searcher, name: str) -> int:
-    return sum(1 for _ in searcher.document_numbers(doc_type=name))
 
 
 def _queue_status() -> dict:

@@ -1,33 +1,30 @@
-"""Text analysis for consumer health text, shared by indexing and querying.
+"""Text analysis for consumer health text, shared by indexing and querying and by any engine.
 
-Both sides must analyse alike, so every field and the query parser take their analyzers
-from here. Tokens are NFKC-normalised (full-width letters, ligatures, odd digits), lower-cased,
-accent-folded, stripped of stop words and stemmed.
+Both sides must analyse alike, so every field and every query take their terms from here.
+The pipeline, word by word: split (WORD_PATTERN), fold (NFKC, lower case, accents off:
+folding.py), drop stop words and words shorter than two letters, stem (the English Snowball
+stemmer: stemming.py). Each word's outcome is remembered, so a word is analysed once per
+process. Plain strings in, plain strings out: an engine wraps these in its own tokenizer
+(backends/whoosh/analysis.py).
 
->>> [t.text for t in medical_analyzer()("Numbness & TINGLING in the feet")]
+>>> medical_analyzer().terms("Numbness & TINGLING in the feet")
 ['numb', 'tingl', 'feet']
->>> [t.text for t in medical_analyzer()("Paresthésie, ﬁbromyalgia")]
+>>> medical_analyzer().terms("Paresthésie, ﬁbromyalgia")
 ['paresthesi', 'fibromyalgia']
->>> [t.text for t in medical_analyzer()("Sciatica, SCIATICA")]
-['sciatica', 'sciatica']
->>> [t.text for t in vocabulary_analyzer()("Pins-and-needles in my TOES")]
+>>> vocabulary_analyzer().terms("Pins-and-needles in my TOES")
 ['pins', 'and', 'needles', 'in', 'my', 'toes']
 
-Stop words leave no gap in positions, as Whoosh's StopFilter renumbers them:
+Stop words leave no gap in positions:
 
->>> [(t.text, t.pos) for t in medical_analyzer()("pain in the feet", positions=True)]
-[('pain', 0), ('feet', 1)]
+>>> medical_analyzer().term_positions("pain in the feet")
+{'pain': [0], 'feet': [1]}
 """
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 
-from whoosh.analysis import Tokenizer
-from whoosh.analysis.acore import Token
-from whoosh.lang import stemmer_for_language
-from whoosh.support.charset import accent_map
-
 from search_index.caching.registry import register
+from search_index.text.folding import fold
+from search_index.text.stemming import stem as snowball_stem
 
 # Whoosh's English list plus words that carry no meaning in symptom questions.
 STOP_WORDS = frozenset(
@@ -44,61 +41,37 @@ MIN_WORD_LENGTH = 2  # shorter words are dropped like stop words ("a", "x")
 # past this the cache starts afresh, so a long-running server's memory stays bounded.
 CACHE_WORDS = 500_000
 
-_stem = stemmer_for_language("en")
-_WORD = re.compile(WORD_PATTERN)
+WORDS = re.compile(WORD_PATTERN)
 
-
-def _fold(word: str) -> str:
-    return unicodedata.normalize("NFKC", word).lower().translate(accent_map)
-
-
+# Each analysis remembered: by word as found and by folded word ("Numbness" and "numbness"
+# are stemmed once), for the stemming analyzer (True) and the whole-word one (False).
+_by_word: dict[bool, dict[str, tuple[str, bool]]] = {True: {}, False: {}}
+_by_folded: dict[bool, dict[str, tuple[str, bool]]] = {True: {}, False: {}}
 _stems: dict[str, str] = {}
 
 
 def stem(text: str) -> str:
     """The Snowball stem of a folded word (stop words too), remembered.
 
-    What the medical analyzer works out (and start-up prepares, see warm.py) is used first.
+    What the medical analyzer works out (and start-up prepares, see startup.py) is used first.
     """
-    known = WordAnalyzer._folded[True].get(text)
+    known = _by_folded[True].get(text)
     if known is not None and not known[1]:
         return known[0]
     found = _stems.get(text)
     if found is None:
         if len(_stems) >= CACHE_WORDS:
             _stems.clear()
-        found = _stems[text] = _stem(text)
+        found = _stems[text] = snowball_stem(text)
     return found
 
 
-class _Whole:
-    """The whole input as one match, for tokenize=False."""
-
-    def __init__(self, value: str) -> None:
-        self.value = value
-
-    def group(self) -> str:
-        return self.value
-
-    def start(self) -> int:
-        return 0
-
-    def end(self) -> int:
-        return len(self.value)
-
-
-class WordAnalyzer(Tokenizer):
+class WordAnalyzer:
     """Split into words and turn each into its index term in one step, remembered per word.
 
-    Equivalent to RegexTokenizer | NFKC | LowercaseFilter | CharsetFilter(accent_map)
-    [| StopFilter | StemFilter("en")], but the chain's per-token work (six generators, NFKC,
-    and above all the Snowball stemmer, whose own 50,000-word cache thrashes on a large
-    collection) is done once per distinct word.
+    The per-word work (NFKC and above all the Snowball stemmer) is done once per distinct
+    word; an engine's tokenizer asks `term` for each word it meets.
     """
-
-    # By word as found, and by folded word ("Numbness" and "numbness" are stemmed once).
-    _caches: dict[bool, dict[str, tuple[str, bool]]] = {True: {}, False: {}}
-    _folded: dict[bool, dict[str, tuple[str, bool]]] = {True: {}, False: {}}
 
     def __init__(self, stem: bool = True) -> None:
         self.stem = stem
@@ -111,13 +84,13 @@ class WordAnalyzer(Tokenizer):
 
     def term(self, word: str) -> tuple[str, bool]:
         """(index term, is a stop word) of one word as the tokenizer found it."""
-        cache = self._caches[self.stem]
+        cache = _by_word[self.stem]
         try:
             return cache[word]
         except KeyError:
             pass
-        text = _fold(word)
-        folded = self._folded[self.stem]
+        text = fold(word)
+        folded = _by_folded[self.stem]
         found = folded.get(text)
         if found is None:
             if not self.stem:
@@ -125,7 +98,7 @@ class WordAnalyzer(Tokenizer):
             elif len(text) < MIN_WORD_LENGTH or text in STOP_WORDS:
                 found = (text, True)
             else:
-                found = (_stem(text), False)
+                found = (snowball_stem(text), False)
             if len(folded) >= CACHE_WORDS:
                 folded.clear()
             folded[text] = found
@@ -142,39 +115,47 @@ class WordAnalyzer(Tokenizer):
             count += 1
         return count
 
-    def spans(self, value: str) -> Iterator[tuple[int, int, str]]:
-        """(start, end, index term) of each word that is not a stop word.
+    def remembered(self, folded_word: str) -> tuple[str, bool] | None:
+        """What `term` found for this folded word, if it was analysed since the last reset."""
+        return _by_folded[self.stem].get(folded_word)
 
-        What __call__(value, chars=True) yields, without a Token per word: snippets look at
-        thousands of words a page.
-        """
+    def remembered_count(self) -> int:
+        """How many folded words this kind of analyzer has analysed since the last reset."""
+        return len(_by_folded[self.stem])
+
+    def remembered_forms(self) -> int:
+        """How many words as found (any case or accents) it remembers."""
+        return len(_by_word[self.stem])
+
+    def spans(self, value: str) -> Iterator[tuple[int, int, str]]:
+        """(start, end, index term) of each word that is not a stop word: snippets look at
+        thousands of words a page."""
         term = self.term
-        cache = self._caches[self.stem]
-        for match in _WORD.finditer(value):
+        cache = _by_word[self.stem]
+        for match in WORDS.finditer(value):
             text, stopped = cache.get(match.group()) or term(match.group())
             if not stopped:
                 yield match.start(), match.end(), text
 
     def terms(self, value: str) -> list[str]:
-        """The index terms of the value's words in order, stop words left out: the texts of
-        __call__(value)'s tokens, without a Token per word."""
+        """The index terms of the value's words in order, stop words left out."""
         term = self.term
-        cache = self._caches[self.stem]
+        cache = _by_word[self.stem]
         found = []
-        for word in _WORD.findall(value):
+        for word in WORDS.findall(value):
             text, stopped = cache.get(word) or term(word)
             if not stopped:
                 found.append(text)
         return found
 
     def term_positions(self, value: str) -> dict[str, list[int]]:
-        """Each index term of the value with its positions, as __call__(value, positions=True)
-        numbers them, without a Token per word: a rebuild indexes millions of words."""
+        """Each index term of the value with its positions, stop words leaving no gap: a
+        rebuild indexes millions of words."""
         term = self.term
-        cache = self._caches[self.stem]
+        cache = _by_word[self.stem]
         found: dict[str, list[int]] = {}
         pos = None
-        for n, word in enumerate(_WORD.findall(value)):
+        for n, word in enumerate(WORDS.findall(value)):
             text, stopped = cache.get(word) or term(word)
             if stopped:
                 continue
@@ -185,47 +166,6 @@ class WordAnalyzer(Tokenizer):
             else:
                 places.append(pos)
         return found
-
-    def __call__(
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs,
-    ) -> Iterator[Token]:
-        """Tokens as Whoosh's analyzers yield them (one Token object, reused)."""
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        matches = _WORD.finditer(value) if tokenize else [_Whole(value)]
-        keeporiginal = keeporiginal or not tokenize  # as RegexTokenizer does
-        term = self.term
-        cache = self._caches[self.stem]
-        pos = None  # the last kept token's position: stop words leave no gap
-        for n, match in enumerate(matches):
-            word = match.group()
-            text, stopped = cache.get(word) or term(word)
-            if stopped:
-                if removestops:
-                    continue
-                if positions:
-                    t.pos = start_pos + n
-            elif positions:
-                pos = start_pos + n if pos is None else pos + 1
-                t.pos = pos
-            t.text = text
-            t.stopped = stopped
-            t.boost = 1.0
-            if keeporiginal:
-                t.original = word
-            if chars:
-                t.startchar = start_char + match.start()
-                t.endchar = start_char + match.end()
-            yield t
 
 
 def medical_analyzer() -> WordAnalyzer:
@@ -240,7 +180,7 @@ def vocabulary_analyzer() -> WordAnalyzer:
 
 def _forget_words() -> None:
     _stems.clear()
-    for caches in (WordAnalyzer._caches, WordAnalyzer._folded):
+    for caches in (_by_word, _by_folded):
         for cache in caches.values():
             cache.clear()
 

@@ -23,12 +23,7 @@ Trade-offs, until the next rebuild_index (which recounts everything):
 """
 import re
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator
-
-from whoosh.analysis import Tokenizer
-from whoosh.analysis.acore import Token
-from whoosh.reading import IndexReader
-from whoosh.searching import Searcher
+from collections.abc import Iterable, Iterator
 
 from search_index.text.analysis import WORD_PATTERN, vocabulary_analyzer
 
@@ -109,25 +104,6 @@ def index_term(word: str) -> str:
     return _unstemmed.term(word)[0]
 
 
-def unknown_words(reader: IndexReader, counts: Counter) -> Counter:
-    """The counted words the index vocabulary does not hold yet."""
-    return Counter(
-        {w: n for w, n in counts.items() if (VOCABULARY_FIELD, index_term(w)) not in reader}
-    )
-
-
-def carried_words(searcher: Searcher, keys: Iterable[str]) -> Counter:
-    """The words the live documents with these doc_ids carry, with their counts."""
-    reader = searcher.reader()
-    counts: Counter = Counter()
-    for key in keys:
-        for docnum in searcher.document_numbers(doc_id=key):
-            if reader.has_vector(docnum, VOCABULARY_FIELD):
-                for term, weight in reader.vector_as("weight", docnum, VOCABULARY_FIELD):
-                    counts[term] += round(weight)
-    return counts
-
-
 def with_vocabulary(documents: Iterable[dict]) -> Iterator[dict]:
     """The documents of a rebuild as given, the last few carrying the vocabulary of them all."""
     counts: Counter = Counter()
@@ -140,76 +116,3 @@ def with_vocabulary(documents: Iterable[dict]) -> Iterator[dict]:
     carriers = list(held)
     spread_over(carriers, spelling_words(counts))
     yield from carriers
-
-
-def carry_on(
-    searcher: Searcher,
-    replaced: list[str],
-    new_words: Counter,
-    carrier: dict | None,
-    spare: Callable[[set[str]], dict | None],
-) -> dict | None:
-    """Make an update keep the vocabulary and learn its new words.
-
-    `replaced` are the doc_ids it updates or deletes (their carried words must move on),
-    `new_words` the counted words of the documents it writes, and `carrier` the last of those,
-    still unwritten: it gets the words. An update that writes no document puts them on
-    `spare(excluded doc_ids)`, another row's document, and returns it to be written.
-    """
-    counts = carried_words(searcher, replaced)
-    counts.update(unknown_words(searcher.reader(), new_words))
-    if not counts:
-        return None
-    extra = None
-    if carrier is None:
-        carrier = extra = spare(set(replaced))
-        if carrier is None:
-            return None  # no document left in the database: nothing to suggest from
-        counts.update(carried_words(searcher, [carrier["doc_id"]]))
-    spread_over([carrier], counts)
-    return extra
-
-
-class CountedWords(Tokenizer):
-    """Tokens of "word count" lines: each word as the vocabulary analyzer keeps it (whole,
-    folded), with its count as the token's boost, which Whoosh adds up into the term's weight.
-
-    >>> [(t.text, t.boost) for t in CountedWords()("Numb 3\\nPARESTHÉSIE 2\\ntoes")]
-    [('numb', 3.0), ('paresthesie', 2.0), ('toes', 1.0)]
-    """
-
-    def __eq__(self, other: object) -> bool:
-        return other.__class__ is self.__class__
-
-    def __hash__(self) -> int:
-        return hash(self.__class__)
-
-    def __call__(
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs,
-    ) -> Iterator[Token]:
-        """One token per line (a line without a count counts once)."""
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for n, line in enumerate(value.splitlines()):
-            word, _, count = line.strip().partition(" ")
-            if not word:
-                continue
-            t.text = index_term(word)
-            t.boost = float(count) if count.isdigit() else 1.0
-            t.stopped = False
-            if positions:
-                t.pos = start_pos + n
-            if keeporiginal:
-                t.original = word
-            if chars:
-                t.startchar = t.endchar = start_char
-            yield t

@@ -1,5 +1,7 @@
 """The Whoosh engine behind the backend interface (backends/base.py)."""
 import threading
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from typing import Any
 
 import numpy as np
@@ -7,7 +9,7 @@ from whoosh.searching import Searcher
 
 from search_index.backends.base import IndexUnavailable, SearchBackend, SearchReader
 from search_index.backends.tree import Node, Term
-from search_index.backends.whoosh import nearby_words
+from search_index.backends.whoosh import nearby_words, storage, writing
 from search_index.backends.whoosh.arrays import lexicon, ranking
 from search_index.backends.whoosh.compile import to_whoosh
 from search_index.backends.whoosh.searcher import (
@@ -142,6 +144,39 @@ class WhooshBackend(SearchBackend):
     def warm_after_fork(self) -> None:
         """Open this worker's searcher."""
         get_searcher()
+
+    def writer_lock(self, timeout: float) -> AbstractContextManager:
+        """An flock on a file beside the index (storage.writer_lock)."""
+        return storage.writer_lock(timeout)
+
+    def location(self) -> str:
+        """The index directory, SEARCH_INDEX["PATH"]."""
+        return str(storage.index_path())
+
+    def size_bytes(self) -> int:
+        """The files in the index directory."""
+        return storage.index_size()
+
+    def has_index(self) -> bool:
+        """A table of contents or segment of this format's index."""
+        return storage.has_index_files()
+
+    def replace_all(self, documents: Iterable[dict], expected: int) -> None:
+        """One commit replacing the content (writing.replace_all)."""
+        writing.replace_all(documents, expected)
+
+    def apply_changes(self, documents: list[dict], deleted: list[str],
+                      spare: Callable[[set[str]], dict | None]) -> None:
+        """One commit of updates and deletions (writing.apply_changes)."""
+        writing.apply_changes(documents, deleted, spare)
+
+    def stored_documents(self) -> dict[str, list[dict]]:
+        """Every live document's stored fields (writing.stored_documents)."""
+        return writing.stored_documents()
+
+    def document_counts(self, doc_types: Iterable[str]) -> tuple[dict[str, int], int]:
+        """Counted from the doc_type postings of a freshly opened index."""
+        return writing.document_counts(doc_types)
 
 
 def _index_versions(searcher: Searcher) -> dict[str, list[str]]:

@@ -5,14 +5,14 @@ Field boosts live here, visible in one place, so relevance changes are easy to r
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import ID, STORED, TEXT, Schema
 
+from search_index.backends.whoosh.analysis import CountedWords, WhooshWords
 from search_index.backends.whoosh.arrays.codec import PackedPositions, TermCounts
 from search_index.text.analysis import medical_analyzer
-from search_index.text.vocabulary import CountedWords
 
 
 def build_schema() -> Schema:
     """Return the schema every index and every query parser uses."""
-    prose = medical_analyzer()
+    prose = WhooshWords(medical_analyzer())
     return Schema(
         # "section:12" or "faq:34": the unique key the indexer updates and deletes by. A
         # column too, with version: index_check reads both for every document at once.

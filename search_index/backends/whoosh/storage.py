@@ -31,8 +31,9 @@ from search_index.backends.whoosh.writer_processes import hold_in_parent_only, r
 # of contents, so code whose classes moved cannot read an index written before: a new
 # version makes such an index look missing, and the queue worker (and `make run`) rebuild
 # it instead of failing on it. 1: Whoosh's default name "MAIN", the flat search_index/
-# layout; 2: the layout of one folder per concern.
-FORMAT_VERSION = 2
+# layout; 2: the layout of one folder per concern; 3: the analyzers as Whoosh adapters
+# (backends/whoosh/analysis.py) of the engine-neutral text/ pipeline.
+FORMAT_VERSION = 3
 INDEX_NAME = f"symptoms_v{FORMAT_VERSION}"
 
 # Everything Whoosh (or the OS and pickle underneath it) raises for a broken index.
@@ -58,8 +59,12 @@ class ArrayIndex(FileIndex):
     """A Whoosh file index whose writers store postings as arrays (array_codec.py)."""
 
     def writer(self, procs=1, **kwargs):
+        """A writer, or IndexLocked when Whoosh's own lock stays busy past the timeout."""
         kwargs.setdefault("codec", ArrayCodec())
-        return super().writer(procs=procs, **kwargs)
+        try:
+            return super().writer(procs=procs, **kwargs)
+        except whoosh_index.LockError as exc:
+            raise IndexLocked(f"the Whoosh index lock is busy: {exc}") from exc
 
 
 def index_path() -> Path:

@@ -272,13 +272,14 @@ def test_a_searcher_closed_by_a_caller_is_replaced(built):
 KILLED_REBUILD = """
     import sys, time
     from faq.models import Article, Section
+    from search_index.backends.whoosh import writing
     from search_index.sync import rebuild as indexer
     article = Article.objects.create(title="Big", slug="big", summary="s", status="published")
     Section.objects.bulk_create(
         Section(article=article, heading=f"h{n}", slug=f"s{n}", body="numb feet " * 20, order=n)
         for n in range(800)
     )
-    indexer.PARALLEL_THRESHOLD = 0  # use Whoosh's forking writer even for a small rebuild
+    writing.PARALLEL_THRESHOLD = 0  # use Whoosh's forking writer even for a small rebuild
     calls = []
 
     def progress(n):

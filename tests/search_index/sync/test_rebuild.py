@@ -8,6 +8,7 @@ from whoosh.writing import SegmentWriter
 
 from faq.models import Status
 from search_index.backends import IndexUnavailable
+from search_index.backends.whoosh import writing
 from search_index.backends.whoosh.storage import INDEX_NAME, index_path, open_index, writer_lock
 from search_index.documents.builders import section_document
 from search_index.models import IndexChange
@@ -262,7 +263,7 @@ def test_parallel_rebuild_gives_the_same_index(quiet, monkeypatch):
     sections = [make_section(article, body=f"numb feet {n} " * 30) for n in range(40)]
     indexer.rebuild()
     single = all_ids()
-    monkeypatch.setattr(indexer, "PARALLEL_THRESHOLD", 0)  # fork Whoosh's helper writers
+    monkeypatch.setattr(writing, "PARALLEL_THRESHOLD", 0)  # fork Whoosh's helper writers
     stats = indexer.rebuild()
     assert stats.documents == {"section": 40, "faq": 0}
     assert all_ids() == single == sorted(f"section:{s.pk}" for s in sections)

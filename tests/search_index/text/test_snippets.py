@@ -4,7 +4,6 @@ import re
 
 import pytest
 
-from faq.models import Section
 from search_index.service import search
 from search_index.text.analysis import medical_analyzer
 from search_index.text.snippets import SNIPPET_CHARS, best_window, find_matches, one_line, snippet
@@ -72,25 +71,6 @@ def test_hostile_stored_content_is_escaped_in_search_results(db, fresh_index):
         assert markup_tags(hit.snippet_html) <= {"mark"}, hit.snippet_html
         assert "<mark>" in hit.snippet_html
 
-
-
-@pytest.mark.parametrize("text", [
-    "Numbness & TINGLING in the feet, isn't it?",
-    "Paresthésie, ﬁbromyalgia; pins-and-needles at 3 a.m. — the B12 level",
-    "a an the of x y 2 ２ Ⅻ",
-    "",
-])
-def test_spans_are_the_analyzer_tokens_with_their_offsets(text):
-    analyzer = medical_analyzer()
-    tokens = [(t.startchar, t.endchar, t.text) for t in analyzer(text, chars=True)]
-    assert list(analyzer.spans(text)) == tokens
-
-
-def test_spans_match_the_analyzer_on_the_seed_article(seed):
-    analyzer = medical_analyzer()
-    for body in Section.objects.values_list("body", flat=True):
-        tokens = [(t.startchar, t.endchar, t.text) for t in analyzer(body, chars=True)]
-        assert list(analyzer.spans(body)) == tokens
 
 
 def windows_compared_one_by_one(matches, width):

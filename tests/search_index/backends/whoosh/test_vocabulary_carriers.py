@@ -7,10 +7,13 @@ from whoosh import index as whoosh_index
 from whoosh.fields import TEXT
 
 from faq.models import FAQ, Status
+from search_index.backends.whoosh.analysis import CountedWords, WhooshWords
 from search_index.backends.whoosh.backend import WhooshReader
 from search_index.backends.whoosh.schema import build_schema
 from search_index.backends.whoosh.searcher import close_searcher
 from search_index.backends.whoosh.storage import open_index
+from search_index.backends.whoosh.vocabulary import carried_words
+from search_index.backends.whoosh.writing import same_schema
 from search_index.query.spelling import suggest
 from search_index.service import search
 from search_index.sync import rebuild as indexer
@@ -19,8 +22,6 @@ from search_index.text.analysis import vocabulary_analyzer
 from search_index.text.vocabulary import (
     REBUILD_CARRIERS,
     VOCABULARY_FIELD,
-    CountedWords,
-    carried_words,
     spread_over,
     vocabulary_text,
 )
@@ -77,7 +78,7 @@ def apply(faq: FAQ) -> None:
 def test_counted_words_weigh_each_word_by_its_count():
     tokens = [(t.text, t.boost) for t in CountedWords()("Numbness 12\nPARESTHÉSIE 3\n\nfeet")]
     assert tokens == [("numbness", 12.0), ("paresthesie", 3.0), ("feet", 1.0)]
-    assert CountedWords() == CountedWords() != vocabulary_analyzer()
+    assert CountedWords() == CountedWords() != WhooshWords(vocabulary_analyzer())
 
 
 def test_spread_over_gives_every_word_to_exactly_one_carrier():
@@ -189,11 +190,12 @@ def test_reconcile_keeps_the_vocabulary_and_learns_new_words():
 
 def test_rebuild_replaces_an_index_whose_vocabulary_field_was_analysed_the_old_way(index_dir):
     old = build_schema()
-    old._fields[VOCABULARY_FIELD] = TEXT(analyzer=vocabulary_analyzer(), phrase=False)
+    old.remove(VOCABULARY_FIELD)
+    old.add(VOCABULARY_FIELD, TEXT(analyzer=WhooshWords(vocabulary_analyzer()), phrase=False))
     assert old == build_schema()  # Whoosh's equality does not see the difference
     index_dir.mkdir(parents=True)
     whoosh_index.create_in(str(index_dir), old)
     make_faq(question="Is a migraine a headache?", slug="migraine")
     indexer.rebuild()
-    assert indexer.same_schema(open_index(create=False).schema, build_schema())
+    assert same_schema(open_index(create=False).schema, build_schema())
     assert vocabulary()["migraine"] == 1
