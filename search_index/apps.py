@@ -6,7 +6,7 @@ class SearchIndexConfig(AppConfig):
     verbose_name = "Search"
 
     def ready(self) -> None:
-        from search_index import checks  # noqa: F401 - registers the backend check
+        from search_index.backends import checks  # noqa: F401 - registers the backend check
         from search_index.sync import signals
 
         signals.connect()

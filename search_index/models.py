@@ -152,4 +152,16 @@ class SearchQueryLog(models.Model):
         return self.query
 
 
-from .result_clicks import SearchResultClick  # noqa: E402,F401 (a model of this app)
+class SearchResultClick(models.Model):
+    """One opened result: the query as the search log keeps it, where it led, and its rank."""
+
+    query = models.CharField(max_length=256, db_index=True)
+    url = models.CharField(max_length=500)
+    rank = models.PositiveIntegerField(help_text="1 for the first result; 0 for Recommended.")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.query} → {self.url}"

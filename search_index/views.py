@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from faq.models import Article
 from search_index.models import SearchQueryLog
-from search_index.promoted import recommended_for
+from search_index.query.promoted import recommended_for
 from search_index.service import PageNotFound, clean_query, timed_search
 
 HELP_TOPICS = 8

@@ -16,8 +16,8 @@ import time
 from django.conf import settings
 from django.db import DatabaseError, transaction
 
+from search_index.analytics.redaction import redact
 from search_index.models import SearchQueryLog
-from search_index.redaction import redact
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,8 @@ from django.core.management import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from search_index.analytics.redaction import redact
 from search_index.models import SearchQueryLog, SearchResultClick
-from search_index.redaction import redact
 
 
 class Command(BaseCommand):

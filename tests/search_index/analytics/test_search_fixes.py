@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from faq.models import PromotedResult, Status
+from search_index.analytics.redaction import redact
 from search_index.models import SearchQueryLog, SearchResultClick
-from search_index.redaction import redact
 from tests.faq.test_admin import make_user
 from tests.index_factories import make_article, make_section
 

@@ -1,8 +1,8 @@
 """The backend contract: one factory reading SEARCH_INDEX["BACKEND"], a clear system check."""
 from search_index import search
 from search_index.backends import SearchBackend, SearchReader, get_backend
+from search_index.backends.checks import search_backend_loads
 from search_index.backends.whoosh.backend import WhooshBackend
-from search_index.checks import search_backend_loads
 from search_index.service import search as service_search
 
 pytest_plugins = ["tests.search_helpers"]

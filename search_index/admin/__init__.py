@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from faq.revisions_admin import RevisionAdmin
-from search_index import search_fixes
+from search_index.admin.fixes import report_days, with_fix_its
 from search_index.analytics import log as query_log
 from search_index.models import IndexChange, SearchQueryLog, Synonym, UrgentCareRule, lines
 from search_index.query.glossary import analyse
@@ -151,14 +151,14 @@ class SearchTermsAdmin(ReadOnlyAdmin):
         if not self.has_view_permission(request):
             return super().changelist_view(request, extra_context)
         query_log.flush()  # this process's latest searches, at least, are in the report
-        days = search_fixes.report_days(request.GET)
+        days = report_days(request.GET)
         since = timezone.now() - timedelta(days=days)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": "Search terms",
             "days": days,
-            **search_fixes.with_fix_its(search_terms_report(since), since),
+            **with_fix_its(search_terms_report(since), since),
         }
         return TemplateResponse(request, "admin/search_index/search_terms.html", context)
 

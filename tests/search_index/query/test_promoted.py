@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from faq.models import PromotedResult, Status
 from search_index.models import Synonym
-from search_index.promoted import promotion_for
+from search_index.query.promoted import promotion_for
 from tests.faq.test_admin import admin_url, make_user, messages_of
 from tests.index_factories import make_article, make_faq, make_section
 

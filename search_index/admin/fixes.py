@@ -11,10 +11,9 @@ from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils.text import slugify
 
+from search_index.models import SearchQueryLog, SearchResultClick
+from search_index.query.promoted import promotion_for
 from search_index.service import search
-
-from .models import SearchQueryLog, SearchResultClick
-from .promoted import promotion_for
 
 PERIODS = (7, 30, 90, 365)
 DEFAULT_DAYS = 30
