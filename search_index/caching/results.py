@@ -96,10 +96,16 @@ def _shared_set(key: str | None, value: object) -> None:
         log.warning("Shared search cache not written", exc_info=True)
 
 
-def clear() -> None:
-    """Forget every remembered ranking (tests, and after replacing the index)."""
+def forget_in_process() -> None:
+    """Forget the rankings this process remembers, keeping the shared cache: what a new
+    worker process starts with."""
     with _lock:
         _state.update(owners=None, entries=OrderedDict())
+
+
+def clear() -> None:
+    """Forget every remembered ranking (tests, and after replacing the index)."""
+    forget_in_process()
     try:
         caches[SHARED_ALIAS].clear()
     except InvalidCacheBackendError:

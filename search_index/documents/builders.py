@@ -27,7 +27,7 @@ PATH_SEPARATOR = " › "
 # (so most rules are skipped on most bodies). Rendering through Markdown costs about a
 # millisecond per body, a minute for a 50k rebuild; these only need to be good enough for
 # matching and snippets.
-_MARKDOWN_RULES = [
+MARKDOWN_RULES = [
     ("[", re.compile(r"!?\[([^\]]*)\]\([^)]*\)"), r"\1"),  # [text](url) and images
     ("[", re.compile(r"!?\[([^\]]*)\]\[[^\]]*\]"), r"\1"),  # [text][ref]
     ("[", re.compile(r"^[ \t]*\[[^\]]+\]:[ \t]*\S+.*$", re.M), ""),  # [ref]: url lines
@@ -56,7 +56,7 @@ def plain_text(markdown_text: str) -> str:
     text = markdown_text or ""
     if _HTML_SIGNS.search(text):
         text = nh3.clean(text, tags=set())  # drops tags and script/style content
-    for needed, pattern, replacement in _MARKDOWN_RULES:
+    for needed, pattern, replacement in MARKDOWN_RULES:
         if needed in text:
             text = pattern.sub(replacement, text)
     return html.unescape(text).strip()

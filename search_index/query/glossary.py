@@ -160,19 +160,19 @@ def _article_names() -> Iterator[tuple[Tokens, Tokens]]:
 
 # Checking the fingerprint costs two aggregate queries (milliseconds on thousands of
 # articles), so a process checks at most every 2 s; its own saves force a check at once.
-_glossary: Rechecked[Glossary] = Rechecked(
+glossary_cache: Rechecked[Glossary] = Rechecked(
     "glossary", _fingerprint, _build, 2.0, [Synonym, Article]
 )
 
 
 def glossary() -> Glossary:
     """The current glossary, rebuilt only when synonyms or articles have changed."""
-    return _glossary.get()
+    return glossary_cache.get()
 
 
 def built_glossary() -> Glossary | None:
     """The glossary this process last built, if any, without building or checking it."""
-    return _glossary.built
+    return glossary_cache.built
 
 
 def _forget_names() -> None:

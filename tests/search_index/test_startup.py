@@ -38,8 +38,8 @@ def test_spelling_word_lists_are_built_before_the_fork_when_there_is_an_index(ca
     call_command("load_seed", verbosity=0)
     rebuild()
     warm_before_fork()
-    assert nearby_words._lists, "the word lists should be ready"
-    assert any("numbness" in words for words in nearby_words._lists.values())
+    assert nearby_words.word_lists, "the word lists should be ready"
+    assert any("numbness" in words for words in nearby_words.word_lists.values())
     reset_all()
 
 
@@ -65,7 +65,7 @@ def test_what_start_up_built_is_left_out_of_garbage_collection():
     try:
         warm_before_fork()
         assert gc.get_freeze_count() > 1000
-        assert ranking._cache.entries, "the common words' posting lists should be read"
+        assert ranking.postings_cache.entries, "the common words' posting lists should be read"
         leaf = get_searcher().reader().leaf_readers()[0][0]
         for fieldname in ("body", "title", "words"):
             assert lexicon.table(leaf, fieldname), f"the {fieldname} terms should be listed"
@@ -83,5 +83,5 @@ def test_searcher_opens_after_fork_and_a_missing_index_is_only_logged(caplog):
     assert "Search index not opened at start-up" in caplog.text
     rebuild()
     warm_after_fork()
-    assert searcher_module._cached["searcher"] is not None
+    assert searcher_module.current_searcher() is not None
     searcher_module.close_searcher()

@@ -17,7 +17,7 @@ from search_index.caching.registry import LRU
 # Word lists kept per process, each a (segment, field, first letters) slice of a vocabulary.
 MAX_LISTS = 2048
 
-_lists = LRU("spelling word lists", MAX_LISTS)
+word_lists = LRU("spelling word lists", MAX_LISTS)
 
 
 def words_within(
@@ -56,7 +56,7 @@ def _segment_words(reader: IndexReader, fieldname: str, start: str) -> list[str]
 
 def _kept(key: tuple, build) -> list[str]:
     """The word list kept under key, built (outside the lock) when it is not there."""
-    return _lists.kept(key, build)
+    return word_lists.kept(key, build)
 
 
 def warm(reader: IndexReader, fieldname: str) -> int:
@@ -78,7 +78,7 @@ def warm(reader: IndexReader, fieldname: str) -> int:
             by_initial.setdefault(word[:1], []).append(word)
         key = segment_key(leaf)
         for initial, words in by_initial.items():
-            _lists.put((key, fieldname, initial), words)
+            word_lists.put((key, fieldname, initial), words)
             total += len(words)
         initials.update(by_initial)
     if len(leaves) > 1:

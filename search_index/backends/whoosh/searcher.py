@@ -136,6 +136,17 @@ def stored_fields(searcher: Searcher, docnum: int) -> dict:
     return fields
 
 
+def kept_documents(searcher: Searcher) -> list[int]:
+    """The document numbers whose stored fields the searcher keeps, least recently used first."""
+    kept = searcher.__dict__.get("_stored")
+    return [] if kept is None else list(kept[0])
+
+
+def current_searcher() -> Searcher | None:
+    """This process's open searcher, without opening one (None when there is none)."""
+    return _cached["searcher"]
+
+
 def kind_and_article(searcher: Searcher, docnum: int) -> tuple[str, str]:
     """A document's kind and the article it belongs to (a FAQ without one is its own group),
     read from the index's columns (its stored answer would cost about 1 ms a query)."""

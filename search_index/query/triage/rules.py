@@ -286,12 +286,12 @@ def _compile_rules(_fingerprint: object) -> RuleSet:
 
 # Reading the rule table's fingerprint is a query, a third of a cached search's time, so a
 # process checks it at most every 2 s (at once after a rule is saved in it).
-_rules = Rechecked("urgent-rules", _fingerprint, _compile_rules, 2.0, [UrgentCareRule])
+rules_cache = Rechecked("urgent-rules", _fingerprint, _compile_rules, 2.0, [UrgentCareRule])
 
 
 def urgent_care_rules() -> RuleSet:
     """Active rules, most serious kind first; re-read only when the rule table has changed."""
-    return _rules.get()
+    return rules_cache.get()
 
 
 def rule_words() -> frozenset[str]:

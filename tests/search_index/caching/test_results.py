@@ -42,8 +42,7 @@ def rankings(monkeypatch):
 
 def forget_this_process():
     """What another worker process would see: nothing remembered in memory."""
-    with query_cache._lock:
-        query_cache._state.update(owners=None, entries=query_cache.OrderedDict())
+    query_cache.forget_in_process()
 
 
 def test_another_process_reuses_a_ranking_from_the_shared_cache(db, file_cache, rankings):

@@ -95,8 +95,7 @@ def test_a_name_many_articles_share_is_not_expanded_but_an_editors_synonym_is(db
     # Four articles are also called "MPS": searching for all four says nothing.
     assert current.expansions(analyse("mps")) == [analyse("mucopolysaccharidosis")]
     assert current.expansions(analyse("kinky hair syndrome")) == [("menk", "diseas")]
-    names = {name for found in current._names_by_first.values() for name in found}
-    assert ("mps",) in names  # still a name a question can be about
+    assert current.names_in(analyse("mps")) == [("mps",)]  # still a name a question is about
 
 
 def test_exact_words_rank_above_expansions(db, fresh_index):
@@ -147,9 +146,9 @@ def test_changes_made_by_other_processes_are_seen_after_the_recheck_interval(db,
     assert glossary().expansions(analyse("prickles")) == [("paresthesia",)]
     # An update() sends no signal: like a save in another worker process.
     Synonym.objects.filter(phrase="prickles").update(terms="tingling", updated_at=timezone.now())
-    monkeypatch.setattr(synonyms._glossary, "recheck_seconds", 3600)
+    monkeypatch.setattr(synonyms.glossary_cache, "recheck_seconds", 3600)
     assert glossary().expansions(analyse("prickles")) == [("paresthesia",)]
-    monkeypatch.setattr(synonyms._glossary, "recheck_seconds", 0)
+    monkeypatch.setattr(synonyms.glossary_cache, "recheck_seconds", 0)
     assert glossary().expansions(analyse("prickles")) == [("tingl",)]
 
 

@@ -252,11 +252,11 @@ def test_banner_comes_even_when_nothing_matches_or_index_is_missing():
 def test_another_process_edit_is_seen_after_the_recheck_interval(monkeypatch):
     # An update() sends no signal, like a save made by another server process.
     name = "Heart attack: chest pain or pressure"
-    monkeypatch.setattr(urgent._rules, "recheck_seconds", 3600)
+    monkeypatch.setattr(urgent.rules_cache, "recheck_seconds", 3600)
     assert urgent_message("chest pain") is not None
     UrgentCareRule.objects.filter(name=name).update(active=False, updated_at=timezone.now())
     assert urgent_message("chest pain") is not None, "within the interval the rules are kept"
-    monkeypatch.setattr(urgent._rules, "recheck_seconds", 0)
+    monkeypatch.setattr(urgent.rules_cache, "recheck_seconds", 0)
     assert urgent_message("chest pain") is None
 
 

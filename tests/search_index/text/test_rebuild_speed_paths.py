@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from faq.models import FAQ
 from search_index.backends import get_backend
 from search_index.backends.whoosh.searcher import get_searcher
-from search_index.documents.builders import _MARKDOWN_RULES, faq_document, plain_text
+from search_index.documents.builders import MARKDOWN_RULES, faq_document, plain_text
 from search_index.query.spelling import suggest
 from search_index.sync.rebuild import rebuild
 from search_index.text.analysis import WORD_PATTERN
@@ -23,7 +23,7 @@ from tests.index_factories import make_faq
 def reference_plain_text(markdown_text):
     """plain_text with every text cleaned by nh3, as before the shortcut."""
     text = nh3.clean(markdown_text or "", tags=set())
-    for needed, pattern, replacement in _MARKDOWN_RULES:
+    for needed, pattern, replacement in MARKDOWN_RULES:
         if needed in text:
             text = pattern.sub(replacement, text)
     return html.unescape(text).strip()

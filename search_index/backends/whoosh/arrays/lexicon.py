@@ -97,6 +97,12 @@ def keep_only(segments: set) -> None:
             del _tables[key]
 
 
+def tables_kept() -> set[tuple]:
+    """The (segment, field) keys of the tables built so far."""
+    with _lock:
+        return set(_tables)
+
+
 def clear() -> None:
     """Forget every table (tests, benchmarks)."""
     with _lock:

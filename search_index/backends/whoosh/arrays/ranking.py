@@ -44,7 +44,7 @@ from search_index.caching.registry import LRU
 # window the article spread reorders (30), with room to spare. 200 gave the same dev and
 # seed figures and cost short queries a millisecond more.
 BONUS_CANDIDATES = 60
-# A phrase of common words is looked for in at most this many documents (see _phrase_docs).
+# A phrase of common words is looked for in at most this many documents (see phrase_docs).
 PHRASE_CANDIDATES = 100
 # Candidates of a phrase checked one at a time in Python, below the dozens of numpy calls of
 # whole arrays: most phrases of a long question have a few.
@@ -67,7 +67,7 @@ class Unsupported(Exception):
     """The query or index holds something the array ranker does not evaluate."""
 
 
-def _bytes(arrays: tuple) -> int:
+def arrays_bytes(arrays: tuple) -> int:
     # The key counts too: words found nowhere (a hostile query's many made-up words) must
     # fill the cap, not pile up as free empty entries.
     return KEY_BYTES + sum(a.nbytes for a in arrays if isinstance(a, np.ndarray))
@@ -75,7 +75,7 @@ def _bytes(arrays: tuple) -> int:
 
 # Arrays by segment: a term's postings (with where its blocks are), a phrase's documents, a
 # field's lengths. Segments never change, so these outlive searchers.
-_cache = LRU("array postings", lambda: CACHE_BYTES, _bytes)
+postings_cache = LRU("array postings", lambda: CACHE_BYTES, arrays_bytes)
 
 
 def _read_postings(reader: IndexReader, fieldname: str, text: str) -> tuple[np.ndarray, ...]:
@@ -95,7 +95,7 @@ def _read_postings(reader: IndexReader, fieldname: str, text: str) -> tuple[np.n
         info = terms.term_info(fieldname, field.to_bytes(text))
     except TermNotFound:
         return np.empty(0, np.int32), np.empty(0, np.float32)
-    return _postings_of(terms, field, info)
+    return postings_of(terms, field, info)
 
 
 def _postings_at(terms, field, offset: int) -> tuple[np.ndarray, ...]:
@@ -107,7 +107,7 @@ def _postings_at(terms, field, offset: int) -> tuple[np.ndarray, ...]:
     return ids, weights
 
 
-def _postings_of(terms, field, info) -> tuple[np.ndarray, ...]:
+def postings_of(terms, field, info) -> tuple[np.ndarray, ...]:
     """_read_postings of the term whose info the segment's terms reader gave."""
     if isinstance(terms._codec, ArrayCodec) and not info.is_inlined():
         return _postings_at(terms, field, info.extent()[0])
@@ -145,10 +145,10 @@ def _read_slowly(matcher) -> tuple[np.ndarray, np.ndarray]:
 
 def _postings(reader: IndexReader, fieldname: str, text: str) -> tuple[np.ndarray, ...]:
     key = (segment_key(reader), fieldname, text)
-    found = _cache.get(key)
+    found = postings_cache.get(key)
     if found is None:
         found = _read_postings(reader, fieldname, text)
-        _cache.put(key, found)
+        postings_cache.put(key, found)
     return found
 
 
@@ -169,9 +169,9 @@ def preload(
             if getattr(leaf, "_terms", None) is None or fieldname not in leaf.schema:
                 continue
             for text, found in _common_lists(leaf, fieldname, min_documents):
-                _cache.put((segment, fieldname, text), found)
+                postings_cache.put((segment, fieldname, text), found)
                 read += 1
-                if _cache.size >= CACHE_BYTES * PRELOAD_SHARE:
+                if postings_cache.size >= CACHE_BYTES * PRELOAD_SHARE:
                     return read
     return read
 
@@ -190,14 +190,14 @@ def _common_lists(leaf: IndexReader, fieldname: str, min_documents: int):
         return
     for term, info in leaf.iter_field(fieldname):
         if info.doc_frequency() >= min_documents:
-            yield field.from_bytes(term), _postings_of(terms, field, info)
+            yield field.from_bytes(term), postings_of(terms, field, info)
 
 
 def _field_lengths(reader: IndexReader, fieldname: str) -> np.ndarray:
     """The length of a field in every document of one segment, as Whoosh's scorer sees it."""
     # Kept with the postings, so the lengths of segments merged away are forgotten too.
     key = (segment_key(reader), "lengths", fieldname)
-    found = _cache.get(key)
+    found = postings_cache.get(key)
     if found is not None:
         return found[0]
     count = reader.doc_count_all()
@@ -206,7 +206,7 @@ def _field_lengths(reader: IndexReader, fieldname: str) -> np.ndarray:
     if stored is not None:
         codes[: len(stored)] = np.frombuffer(stored, dtype=np.uint8)
     found = _BYTE_TO_LENGTH[codes]
-    _cache.put(key, (found,))
+    postings_cache.put(key, (found,))
     return found
 
 
@@ -222,7 +222,7 @@ class _SearcherState:
         for reader, offset in leaves:
             if reader.has_deletions():
                 self.live[np.fromiter(reader.deleted_docs_set, np.int64) + offset] = False
-        self.scores = LRU(None, lambda: SCORES_BYTES, _bytes)
+        self.scores = LRU(None, lambda: SCORES_BYTES, arrays_bytes)
         self.fields: dict[str, tuple[float, float] | None] = {}  # see ArrayRanker._field
         self.factors: dict[tuple, np.ndarray] = {}  # see term_factors
         # Every document's length in each scored field, one row per field, over the whole
@@ -247,6 +247,12 @@ class _SearcherState:
                     self.lengths = np.vstack([self.lengths, np.concatenate(whole)[np.newaxis]])
                     row = self.length_rows[fieldname] = len(self.length_rows)
         return row
+
+
+def scores_kept(searcher: Searcher) -> int:
+    """How many terms' scores the ranker keeps for this searcher (until its next commit)."""
+    state = getattr(searcher, "_ranking_state", None)
+    return 0 if state is None else len(state.scores)
 
 
 def _state_of(searcher: Searcher, leaves: list, size: int) -> _SearcherState:
@@ -477,11 +483,11 @@ class ArrayRanker:
     def _add_phrase(self, query: wq.Phrase, into: Matches) -> None:
         # Added where it matches: a long question's synonyms make a dozen phrases, and
         # arrays over the whole index for each cost more than finding their few documents.
-        docnums = self._phrase_docs(query)
+        docnums = self.phrase_docs(query)
         into.hits[docnums] = True
-        into.scores[docnums] += self._phrase_score(query, docnums)
+        into.scores[docnums] += self.phrase_score(query, docnums)
 
-    def _phrase_score(self, query: wq.Phrase, docnums: np.ndarray) -> np.ndarray:
+    def phrase_score(self, query: wq.Phrase, docnums: np.ndarray) -> np.ndarray:
         """The sum of the phrase's term scores in each document (Whoosh's phrase score)."""
         total = np.zeros(len(docnums), np.float64)
         for word in query.words:
@@ -491,7 +497,7 @@ class ArrayRanker:
                 total += np.where(ids[at] == docnums, scores[at], 0.0)
         return total * query.boost
 
-    def _phrase_docs(self, query: wq.Phrase) -> np.ndarray:
+    def phrase_docs(self, query: wq.Phrase) -> np.ndarray:
         """Docnums (ascending) where the phrase occurs, found by Whoosh's position matching.
 
         Positions are read only in documents holding every word of the phrase, and of a
@@ -500,25 +506,25 @@ class ArrayRanker:
         others would have added less than any match found; on the MedQuAD dev questions a
         cap of 300 or of 100 changed no figure of eval_search, nor the seed lay queries'.
         """
-        candidates = self._holding_every_word(query)
+        candidates = self.holding_every_word(query)
         if len(candidates) > PHRASE_CANDIDATES:
-            scores = self._phrase_score(query, candidates)
+            scores = self.phrase_score(query, candidates)
             best = (-scores).argpartition(PHRASE_CANDIDATES - 1)[:PHRASE_CANDIDATES]
             candidates = candidates[best]
             candidates.sort()
         found = []
         for subsearcher, offset in self.subsearchers:
             key = _phrase_key(subsearcher, query)
-            cached = _cache.get(key)
+            cached = postings_cache.get(key)
             if cached is None:
                 end = offset + subsearcher.doc_count_all()
                 local = candidates[(candidates >= offset) & (candidates < end)] - offset
                 cached = (_phrase_matches(query, subsearcher, local), None)
-                _cache.put(key, cached)
+                postings_cache.put(key, cached)
             found.append(cached[0].astype(np.int64) + offset)
         return np.concatenate(found) if found else np.empty(0, np.int64)
 
-    def _holding_every_word(self, query: wq.Phrase) -> np.ndarray:
+    def holding_every_word(self, query: wq.Phrase) -> np.ndarray:
         """Docnums (ascending) whose phrase field holds every word of the phrase."""
         found = None
         for word in query.words:
@@ -532,14 +538,14 @@ class ArrayRanker:
         Positions are read only for documents holding every word of the phrase; a phrase of
         common words ("blood pressure") is not worth finding everywhere for a bonus.
         """
-        among = among[sorted_member(self._holding_every_word(query), among)]
+        among = among[sorted_member(self.holding_every_word(query), among)]
         found = []
         for subsearcher, offset in self.subsearchers:
             end = offset + subsearcher.doc_count_all()
             local = among[(among >= offset) & (among < end)] - offset
             if not len(local):
                 continue
-            cached = _cache.get(_phrase_key(subsearcher, query))
+            cached = postings_cache.get(_phrase_key(subsearcher, query))
             if cached is not None:
                 docs = local[sorted_member(cached[0], local)]
             else:
@@ -554,7 +560,7 @@ class ArrayRanker:
         for phrase in phrases:
             inside = sorted_member(self._phrase_docs_among(phrase, ordered), head)
             if inside.any():
-                extra[inside] += self._phrase_score(phrase, head[inside])
+                extra[inside] += self.phrase_score(phrase, head[inside])
         return extra
 
 

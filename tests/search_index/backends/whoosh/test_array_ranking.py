@@ -11,7 +11,12 @@ from whoosh.scoring import TF_IDF
 
 from search_index.backends.whoosh.arrays import lexicon, ranking
 from search_index.backends.whoosh.arrays.codec import ArrayCodec, has_position_columns, read_list
-from search_index.backends.whoosh.arrays.ranking import ArrayRanker, Unsupported, rank_documents
+from search_index.backends.whoosh.arrays.ranking import (
+    ArrayRanker,
+    Unsupported,
+    rank_documents,
+    scores_kept,
+)
 from search_index.backends.whoosh.compile import to_whoosh
 from search_index.backends.whoosh.schema import build_schema
 from search_index.backends.whoosh.storage import ArrayIndex
@@ -198,7 +203,7 @@ def test_postings_memory_stays_bounded(segmented_index, monkeypatch):
     reset_all()
     with segmented_index.searcher() as searcher:
         ArrayRanker(searcher).rank(build_query(parse_clauses(" ".join(WORDS)), []), 10)
-    assert ranking._cache.size <= 500 or len(ranking._cache.entries) == 1
+    assert ranking.postings_cache.size <= 500 or len(ranking.postings_cache.entries) == 1
     reset_all()
 
 
@@ -220,12 +225,12 @@ def test_a_phrase_of_common_words_is_checked_only_where_its_words_score_best(
             everywhere = {d for d, _ in whoosh_ranking(searcher, phrase, None)}
             reset_all()
             ranker = ArrayRanker(searcher)
-            holders = ranker._holding_every_word(phrase)
+            holders = ranker.holding_every_word(phrase)
             assert len(holders) > 8, "the fixture should hold these words in many documents"
-            scores = ranker._phrase_score(phrase, holders)
+            scores = ranker.phrase_score(phrase, holders)
             best = set(holders[np.argsort(-scores, kind="stable")[:8]].tolist())
             # Deleted documents may be in the remembered set: the ranker masks them.
-            found = {d for d in ranker._phrase_docs(phrase).tolist() if ranker.live[d]}
+            found = {d for d in ranker.phrase_docs(phrase).tolist() if ranker.live[d]}
             assert found == best & everywhere
             checked += len(found)
     assert checked, "some phrase should occur among its best-scoring documents"
@@ -266,7 +271,7 @@ def test_field_lengths_and_words_found_nowhere_share_the_bounded_memory(
     with segmented_index.searcher() as searcher:
         for word in WORDS:
             ArrayRanker(searcher).rank(wq.Term("body", word), 10)
-    assert len(ranking._cache.entries) == 1
+    assert len(ranking.postings_cache.entries) == 1
     reset_all()
 
 
@@ -274,12 +279,12 @@ def test_scores_are_remembered_per_searcher_within_a_bound(segmented_index, monk
     query = build_query(parse_clauses("numb feet pain"), [])
     with segmented_index.searcher() as searcher:
         first = ArrayRanker(searcher).rank(query, 50)
-        assert searcher._ranking_state.scores.entries, "a searcher keeps its terms' scores"
+        assert scores_kept(searcher), "a searcher keeps its terms' scores"
         assert_same(ArrayRanker(searcher).rank(query, 50), first)
     monkeypatch.setattr(ranking, "SCORES_BYTES", 1)
     with segmented_index.searcher() as searcher:  # a new searcher: its own scores
         assert_same(ArrayRanker(searcher).rank(query, 50), first)
-        assert len(searcher._ranking_state.scores.entries) == 1
+        assert scores_kept(searcher) == 1
 
 
 @pytest.mark.parametrize("listed", [False, True], ids=["looked up", "listed"])
@@ -291,14 +296,14 @@ def test_preloaded_lists_are_those_a_query_would_read(segmented_index, listed):
             lexicon.build(searcher.reader(), fields)
         read = ranking.preload(searcher.reader(), fields, min_documents=5)
         assert read > 0
-        kept = dict(ranking._cache.entries)
+        kept = dict(ranking.postings_cache.entries)
         for leaf, _offset in searcher.reader().leaf_readers():
             for fieldname in fields:
                 for text, info in leaf.iter_field(fieldname):
                     key = (ranking.segment_key(leaf), fieldname, text.decode())
                     assert (key in kept) == (info.doc_frequency() >= 5)
                     if key in kept:
-                        fresh = ranking._postings_of(leaf._terms, leaf.schema[fieldname], info)
+                        fresh = ranking.postings_of(leaf._terms, leaf.schema[fieldname], info)
                         assert len(kept[key]) == len(fresh)
                         for mine, theirs in zip(kept[key], fresh, strict=True):
                             assert np.array_equal(mine, theirs)
@@ -314,10 +319,11 @@ def test_preloading_stops_at_its_share_of_the_cache(segmented_index, monkeypatch
     with segmented_index.searcher() as searcher:
         reset_all()
         read = ranking.preload(searcher.reader(), ["body", "title"], min_documents=1)
-        largest = max(ranking._bytes(found) for found in ranking._cache.entries.values())
+        kept = ranking.postings_cache.values()
+        largest = max(ranking.arrays_bytes(found) for found in kept)
         assert 0 < read < sum(1 for leaf, _ in searcher.reader().leaf_readers()
                               for _ in leaf.iter_field("body"))
-        assert ranking._cache.size < 20_000 * ranking.PRELOAD_SHARE + largest
+        assert ranking.postings_cache.size < 20_000 * ranking.PRELOAD_SHARE + largest
     reset_all()
 
 
@@ -359,14 +365,14 @@ def test_lexicons_of_segments_merged_away_are_dropped(segmented_index):
     with segmented_index.searcher() as searcher:
         reset_all()
         lexicon.build(searcher.reader(), FIELDS)
-        before = set(lexicon._tables)
+        before = lexicon.tables_kept()
     writer = segmented_index.writer()
     writer.add_document(doc_id="faq:new", doc_type="faq", title="sciatica", body="sciatica")
     writer.commit(optimize=True)  # every segment merged into a new one
     with segmented_index.searcher() as searcher:
         query = build_query(parse_clauses("sciatica pain"), [])
         assert_same(ArrayRanker(searcher).rank(query, 50), whoosh_ranking(searcher, query, 50))
-        assert not set(lexicon._tables) & before
+        assert not lexicon.tables_kept() & before
     reset_all()
 
 

@@ -86,7 +86,7 @@ def test_several_segments_give_each_word_once_and_keep_the_joined_lists(tmp_path
         assert len(leaves) == 2
         assert nearby_words.warm(reader, "article_slug") == 6  # one list per segment
         joined = (tuple(segment_key(leaf) for leaf, _ in leaves), "article_slug", "n")
-        assert joined in nearby_words._lists
+        assert joined in nearby_words.word_lists
         found = words_within(reader, "article_slug", "nervs", 2)
         assert sorted(found) == [("nerve", 1), ("nerves", 1)]
         assert words_within(reader, "article_slug", "numbnes", 1) == [("numbness", 1)]
