@@ -1,7 +1,7 @@
 """The contract every search engine meets: a reader that ranks plans, and a backend.
 
 The service (search_index/service.py) asks only these methods; plans are the engine-neutral
-trees of query/tree.py. A second engine is one folder under backends/ with a class that
+trees of backends/tree.py. A second engine is one folder under backends/ with a class that
 subclasses SearchBackend, named by SEARCH_INDEX["BACKEND"] (backends/__init__.py loads it).
 """
 from abc import ABC, abstractmethod

@@ -245,7 +245,7 @@ def _reconcile_documents() -> ReconcileStats:
 
 def index_status() -> dict:
     """Counts in the database and the index by type, the queue, the documents that differ
-    (index_check.py), and whether they all agree."""
+    (check.py), and whether they all agree."""
     backend = get_backend()
     status = {
         "path": backend.location(),

@@ -8,9 +8,10 @@ field holds "word count" lines, each word weighted by its count. The field is no
 stored or scored, so a carrier ranks and counts like any other document, and the index holds
 no document the database does not have.
 
-A word's weight is its document count, so `reader.frequency("words", w)` is the number of
-documents that used it at the last rebuild, as `doc_frequency` was before. The field keeps term
-vectors (only carriers have any), so a carrier that is edited or deleted passes its words on.
+A word's weight is its document count, so `reader.word_frequency("words", w)` is the number of
+documents that used it at the last rebuild. The engine keeps each carrier's words with it (in
+Whoosh, the field's term vectors: backends/whoosh/vocabulary.py), so a carrier that is edited
+or deleted passes its words on. This module holds the rules, and no engine.
 
 Trade-offs, until the next rebuild_index (which recounts everything):
 - an incremental update (queue, reconcile) adds only words the index does not know yet, with

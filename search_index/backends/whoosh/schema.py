@@ -58,12 +58,12 @@ class TextColumn(VarBytesColumn):
 
 
 def _packed(field: TEXT) -> TEXT:
-    """The field with its positions stored as packed integers (array_codec.py)."""
+    """The field with its positions stored as packed integers (arrays/codec.py)."""
     field.format = PackedPositions(field_boost=field.format.field_boost)
     return field
 
 
 def _counted(field: TEXT) -> TEXT:
-    """The field with its term counts worked out the analyzer's faster way (array_codec.py)."""
+    """The field with its term counts worked out the analyzer's faster way (arrays/codec.py)."""
     field.format = TermCounts(field_boost=field.format.field_boost)
     return field

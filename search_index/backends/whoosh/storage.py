@@ -56,7 +56,7 @@ INDEX_ERRORS: tuple[type[BaseException], ...] = (
 
 
 class ArrayIndex(FileIndex):
-    """A Whoosh file index whose writers store postings as arrays (array_codec.py)."""
+    """A Whoosh file index whose writers store postings as arrays (arrays/codec.py)."""
 
     def writer(self, procs=1, **kwargs):
         """A writer, or IndexLocked when Whoosh's own lock stays busy past the timeout."""
