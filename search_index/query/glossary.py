@@ -1,9 +1,14 @@
-"""Lay language at query time: editors' Synonym table plus articles' "also called" names.
+"""Lay language at query time: editors' Synonym table (with the abbreviations found in the
+content), articles' "also called" names, eponyms without their apostrophe and brand names of
+drugs (query/drugs.py).
 
-Both become one in-memory glossary keyed by analysed phrase. It is rebuilt only when a cheap
-database fingerprint (row counts and newest update time) changes; each worker checks the
-fingerprint at most every 2 s, and at once after a save in its own process (rechecked.py).
+All become one in-memory glossary keyed by analysed phrase. A name that stands for an
+article's title (an alias) also makes that title the focus of a question naming it. It is
+rebuilt only when a cheap database fingerprint (row counts and newest update time) changes;
+each worker checks the fingerprint at most every 2 s, and at once after a save in its own
+process (rechecked.py).
 """
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -11,6 +16,8 @@ from faq.models import Article
 from search_index.caching.rechecked import Rechecked, rows_version
 from search_index.caching.registry import register
 from search_index.models import Synonym
+from search_index.query.drugs import names_of
+from search_index.query.triage.english import is_everyday
 from search_index.text.analysis import medical_analyzer, vocabulary_analyzer
 
 Tokens = tuple[str, ...]
@@ -46,18 +53,40 @@ class Glossary:
     _words_by_initial: dict[str, set[str]] = field(default_factory=dict)
     # Article titles and "also called" names by first token: a question's focus.
     _names_by_first: dict[str, set[Tokens]] = field(default_factory=dict)
+    # A name -> the article titles it stands for: a question naming it is about them.
+    aliases: dict[Tokens, set[Tokens]] = field(default_factory=dict)
+    # One-word names that are everyday words in lower case ("ODD", "ED", "CANT"): names only
+    # when the reader types them in capitals.
+    capital_only: set[Tokens] = field(default_factory=set)
+    # Every article's analysed title, to tell which synonyms name an article.
+    titles: set[Tokens] = field(default_factory=set)
     # The state of the rows it was built from, the same in every process that read them.
     fingerprint: str = ""
 
     def add(self, phrase: str, terms: Iterable[str]) -> None:
-        """An editor's synonym: its words also become spelling vocabulary."""
+        """An editor's synonym: its words also become spelling vocabulary; terms that are
+        article titles make the phrase their alias."""
         key = analyse(phrase)
         if not key:
             return
         self._add_words(whole_words(phrase))
         for term in terms:
-            if self.link(key, analyse(term)):
+            tokens = analyse(term)
+            if self.link(key, tokens):
                 self._add_words(whole_words(term))
+                if tokens in self.titles:
+                    self.add_alias(phrase, key, tokens)
+
+    def add_alias(self, written: str, key: Tokens, title: Tokens) -> None:
+        """`written` (analysed: key) names the article titled `title`; an everyday word in
+        lower case names nothing, and in capitals only when typed so."""
+        kind = name_kind(written, key)
+        if kind == "word" or key == title:
+            return
+        if kind == "capitals":
+            self.capital_only.add(key)
+        self.add_name(key)
+        self.aliases.setdefault(key, set()).add(title)
 
     def link(self, key: Tokens, tokens: Tokens) -> bool:
         """Map an analysed phrase to analysed terms; False when there is nothing to map."""
@@ -74,12 +103,17 @@ class Glossary:
         if name:
             self._names_by_first.setdefault(name[0], set()).add(name)
 
-    def names_in(self, query_tokens: Tokens, limit: int = 3) -> list[Tokens]:
-        """The longest article names found word for word in the query, not overlapping."""
+    def names_in(
+        self, query_tokens: Tokens, limit: int = 3, capitals: frozenset[Tokens] = frozenset()
+    ) -> list[Tokens]:
+        """The longest article names found word for word in the query, not overlapping.
+
+        `capitals`: the query's words typed in capitals, which alone match capital-only names.
+        """
         spans = []
         for i, token in enumerate(query_tokens):
             for name in self._names_by_first.get(token, ()):
-                if query_tokens[i : i + len(name)] == name:
+                if query_tokens[i : i + len(name)] == name and self.typed(name, capitals):
                     spans.append((-len(name), i, name))
         taken: set[int] = set()
         found: list[Tokens] = []
@@ -90,6 +124,36 @@ class Glossary:
                 found.append(name)
         return found[:limit]
 
+    def typed(self, name: Tokens, capitals: frozenset[Tokens]) -> bool:
+        """False for a capital-only name the reader did not type in capitals."""
+        return name not in self.capital_only or name in capitals
+
+    def focus(
+        self, query_tokens: Tokens, words: list[str], capitals: frozenset[Tokens] = frozenset()
+    ) -> tuple[list[Tokens], list[Tokens]]:
+        """The names found in the query, and the titles they stand for: every meaning of an
+        ambiguous name (the rest of the query ranks them), none of a vague one.
+
+        `words` are the query's whole words: two typed apart may be one name ("pink eye",
+        "pinkeye").
+        """
+        names = self.names_in(query_tokens, capitals=capitals)
+        names += [j for j in self._joined(words) if j not in names]
+        titles: dict[Tokens, None] = {}
+        for name in names:
+            meant = self.aliases.get(name, ())
+            if len(meant) <= MAX_NAME_TITLES:
+                titles.update(dict.fromkeys(t for t in sorted(meant) if t not in names))
+        return names, list(titles)
+
+    def _joined(self, words: list[str]) -> list[Tokens]:
+        found = []
+        for first, second in zip(words, words[1:], strict=False):
+            joined = analyse(first + second)
+            if len(joined) == 1 and joined in self._names_by_first.get(joined[0], ()):
+                found.append(joined)
+        return found
+
     def _add_words(self, words: list[str]) -> None:
         for word in words:
             self.words.add(word)
@@ -99,17 +163,26 @@ class Glossary:
         """Glossary words with the same first letter (where misspellings rarely are)."""
         return self._words_by_initial.get(word[:1], set())
 
-    def phrase_starts(self, query_tokens: Tokens) -> Iterator[tuple[int, set[Tokens]]]:
-        """(where, terms) of every phrase that occurs, word for word, in the tokens."""
+    def phrase_starts(
+        self, query_tokens: Tokens, capitals: frozenset[Tokens] | None = None
+    ) -> Iterator[tuple[int, set[Tokens]]]:
+        """(where, terms) of every phrase that occurs, word for word, in the tokens.
+
+        With `capitals` (the words typed in capitals), capital-only phrases need them.
+        """
         for i, token in enumerate(query_tokens):
             for key in self._phrases_by_first.get(token, ()):
-                if query_tokens[i : i + len(key)] == key:
+                if query_tokens[i : i + len(key)] == key and (
+                    capitals is None or self.typed(key, capitals)
+                ):
                     yield i, self.entries[key]
 
-    def expansions(self, query_tokens: Tokens) -> list[Tokens]:
+    def expansions(
+        self, query_tokens: Tokens, capitals: frozenset[Tokens] = frozenset()
+    ) -> list[Tokens]:
         """Terms of every phrase that occurs, word for word, in the query; new ones only."""
         found: set[Tokens] = set()
-        for _start, terms in self.phrase_starts(query_tokens):
+        for _start, terms in self.phrase_starts(query_tokens, capitals):
             found.update(terms)
         present = set(query_tokens)
         return sorted(t for t in found if not set(t) <= present)
@@ -119,30 +192,60 @@ def _fingerprint() -> tuple:
     return (*rows_version(Synonym), *rows_version(Article))
 
 
+def name_kind(written: str, key: Tokens) -> str:
+    """'name'; 'capitals' for an everyday word written in capitals ('ODD'); 'word' for an
+    everyday word otherwise ('Art', 'pad'), which names nothing."""
+    word = written.strip()
+    if len(key) != 1 or " " in word or not is_everyday(word.lower()):
+        return "name"
+    return "capitals" if word.isupper() and len(word) > 1 else "word"
+
+
 def _build(fingerprint: tuple) -> Glossary:
     glossary = Glossary(fingerprint=repr(fingerprint))
+    names = list(_article_names())
+    glossary.titles = {title for _key, title, _written in names}
     for synonym in Synonym.objects.filter(active=True):
         glossary.add(synonym.phrase, synonym.term_list())
     # Article names are already words of the index, so they are not spelling vocabulary here.
     titles: dict[Tokens, set[Tokens]] = {}
-    for key, title in _article_names():
-        glossary.add_name(key)
-        if key != title:
+    for key, title, written in names:
+        if key == title:
+            glossary.add_name(key)
+        elif name_kind(written, key) != "word":
             titles.setdefault(key, set()).add(title)
+            glossary.add_alias(written, key, title)
     for key, named in titles.items():
         if len(named) <= MAX_NAME_TITLES:
             for title in named:
                 glossary.link(key, title)
+    _add_drug_names(glossary, names)
     return glossary
+
+
+def _add_drug_names(glossary: Glossary, names: list[tuple[Tokens, Tokens, str]]) -> None:
+    """Brand and other names of the drugs the site has a page on, as aliases of the page."""
+    for key, title, written in names:
+        if key != title:
+            continue
+        for other in names_of(written):
+            other_key = analyse(other)
+            if other_key and glossary.link(other_key, title):
+                glossary.add_alias(other, other_key, title)
+                glossary._add_words(whole_words(other))
 
 
 # Analysed "also called" names per article, kept between rebuilds: analysing every name of
 # thousands of imported articles takes seconds, so only changed articles are analysed again.
-_names: dict[int, tuple[object, list[tuple[Tokens, Tokens]]]] = {}
+_names: dict[int, tuple[object, list[tuple[Tokens, Tokens, str]]]] = {}
+# An eponym's possessive ("Lou Gehrig's disease"): what precedes it, and it, name the topic
+# alone ("lou gehrigs", "wegeners").
+POSSESSIVE = re.compile(r"^(.*?\w+)['’]s\b", re.UNICODE)
 
 
-def _article_names() -> Iterator[tuple[Tokens, Tokens]]:
-    """(analysed name, analysed article title) of every published article, title included."""
+def _article_names() -> Iterator[tuple[Tokens, Tokens, str]]:
+    """(analysed name, analysed article title, name as written) of every published article,
+    its title and eponyms included."""
     global _names
     rows = Article.objects.published().values_list("pk", "updated_at", "title", "also_called")
     fresh = {}
@@ -151,11 +254,22 @@ def _article_names() -> Iterator[tuple[Tokens, Tokens]]:
         if cached is None or cached[0] != updated_at:
             title_tokens = analyse(title)
             names = [title, *also_called.splitlines()]
-            pairs = [(analyse(name), title_tokens) for name in names]
-            cached = (updated_at, pairs)
+            names += [e for e in map(eponym, names) if e]
+            triples = [(analyse(name), title_tokens, name) for name in names]
+            cached = (updated_at, [t for t in triples if t[0]])
         fresh[pk] = cached
         yield from cached[1]
     _names = fresh
+
+
+def eponym(name: str) -> str | None:
+    """The person a name is after ("Lou Gehrig" of "Lou Gehrig's disease"), if not an
+    everyday word ("Down's syndrome" gives none)."""
+    match = POSSESSIVE.match(name.strip())
+    if match is None:
+        return None
+    person = match.group(1)
+    return None if is_everyday(person.split()[-1].lower()) else person
 
 
 # Checking the fingerprint costs two aggregate queries (milliseconds on thousands of

@@ -20,6 +20,9 @@ MAX_TERMS = 6
 COMMON_SHARE = 0.05  # of a long query, words in more than this share of documents are dropped
 FOCUS_FIELDS = ("article_title",)
 FOCUS_BOOST = 1.0  # an article's name found in the query: what the question is about
+# The title of an article the query names by another name (a brand, a lay name, an
+# abbreviation): the reader named it, but the words of the title are not in the query.
+MEANT_BOOST = 2.0
 KIND_FACTOR = 1.4  # a FAQ of the question's type (treatment, causes...) among the first hits
 
 # Form fields and placeholders of web contact forms, with what follows them on the line.
@@ -112,16 +115,18 @@ def question_types(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Intent:
-    """What the query is about: the article names found in it."""
+    """What the query is about: the article names found in it, and the titles of the
+    articles those names stand for."""
 
     focus: tuple[Tokens, ...] = ()
+    meant: tuple[Tokens, ...] = ()
 
 
-def focus_query(name: Tokens) -> AnyOf:
+def focus_query(name: Tokens, boost: float = FOCUS_BOOST) -> AnyOf:
     """A strong clause for an article name found in the query."""
     if len(name) == 1:
-        return AnyOf(tuple(Term(f, name[0], FOCUS_BOOST) for f in FOCUS_FIELDS))
-    return AnyOf(tuple(Phrase(f, tuple(name), boost=FOCUS_BOOST) for f in FOCUS_FIELDS))
+        return AnyOf(tuple(Term(f, name[0], boost) for f in FOCUS_FIELDS))
+    return AnyOf(tuple(Phrase(f, tuple(name), boost=boost) for f in FOCUS_FIELDS))
 
 
 def kind_factor(kind: str, kinds: list[str]) -> float:

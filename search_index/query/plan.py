@@ -4,6 +4,8 @@ The plan is built here, node by node, from the analysed tokens: the reader's wor
 searched field, phrase bonuses for adjacent words, article names found in the question,
 synonym and spelling expansions at a lower weight, and +/- as must/must not.
 """
+import re
+
 from search_index.backends.tree import (
     AllOf,
     AnyOf,
@@ -14,10 +16,11 @@ from search_index.backends.tree import (
     WithOptional,
     searched_terms,
 )
-from search_index.query.glossary import Glossary, Tokens, analyse
+from search_index.query.glossary import Glossary, Tokens, analyse, whole_words
 from search_index.query.grammar import Clause, optional_words, parse_clauses
 from search_index.query.intent import (
     MAX_TERMS,
+    MEANT_BOOST,
     Intent,
     TermStats,
     choose_words,
@@ -100,6 +103,7 @@ def build_query(
     if len(plain) <= LONG_QUERY:
         optional += phrase_bonuses(clauses, set(words))
     optional += [focus_query(name) for name in intent.focus]
+    optional += [focus_query(title, MEANT_BOOST) for title in intent.meant]
     optional += [phrase_any_field(e, EXPANSION_BOOST, extra=extra) for e in expansions[:MAX_TERMS]]
     if required:
         query: Node = AllOf(tuple(required))
@@ -132,6 +136,14 @@ def flat_or(queries: list[Node]) -> AnyOf:
     return AnyOf(tuple(leaves), flat=True)
 
 
+CAPITALS = re.compile(r"\b[A-Z][A-Z0-9]+\b")
+
+
+def typed_in_capitals(text: str) -> frozenset[Tokens]:
+    """The analysed words the reader typed in capitals ("ODD in children" -> {("odd",)})."""
+    return frozenset(t for t in map(analyse, CAPITALS.findall(text)) if t)
+
+
 def plan(
     text: str,
     lay: Glossary,
@@ -148,8 +160,13 @@ def plan(
         clauses = parse_clauses(strip_chatter(text))
         clauses = [c for c in clauses if c.modifier or c.phrase or not is_chatter(c.text)]
     query_tokens = tuple(t for c in clauses if c.modifier != "-" for t in c.tokens)
-    expansions = [e for e in lay.expansions(query_tokens) if len(e) <= EXPANSION_WORDS]
+    capitals = typed_in_capitals(text)
+    expansions = [
+        e for e in lay.expansions(query_tokens, capitals) if len(e) <= EXPANSION_WORDS
+    ]
     expansions += [t for t in (analyse(f) for f in (fixes or {}).values()) if t]
-    intent = Intent(tuple(lay.names_in(query_tokens)))
+    words = [w for c in clauses if c.modifier != "-" for w in whole_words(c.text)]
+    names, meant = lay.focus(query_tokens, words, capitals)
+    intent = Intent(tuple(names), tuple(meant))
     query = build_query(clauses, expansions, stats, intent)
     return query, searched_terms(query)
