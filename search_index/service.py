@@ -7,7 +7,7 @@ first pages logged (analytics/). Views call timed_search; nothing here knows the
 """
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 
@@ -19,7 +19,7 @@ from search_index.caching import results as query_cache
 from search_index.query.glossary import Glossary, analyse, glossary, whole_words
 from search_index.query.grammar import clean_query
 from search_index.query.intent import TermStats, kind_factor, question_types
-from search_index.query.plan import plan
+from search_index.query.plan import meanings, plan
 from search_index.query.spelling import apply_corrections, corrections
 from search_index.query.triage.rules import (
     keeps_red_flags,
@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 MAX_RESULTS = 200  # a reader never pages further; ranking more is wasted work
 # Names what a shared page entry holds; a new name when that changes, so other processes
 # (or the previous release) never read an entry of another shape.
-PAGE_ENTRY = "page-2"
+PAGE_ENTRY = "page-3"
 # A FAQ whose answer the source withheld (only its question and a link out) ranks below an
 # answer matching as well, its score multiplied by this before the best are chosen: its body
 # is just its question, so short that BM25 put it first (MedQuAD's public release withholds
@@ -131,9 +131,19 @@ class Outcome:
     ranked: Ranked
     suggestion: str | None
     corrected: bool
+    meanings: list[list[tuple[str, str]]] = field(default_factory=list)
+    nearest: list[str] = field(default_factory=list)
 
 
 def outcome(reader: SearchReader, lay: Glossary, text: str, correct: bool) -> Outcome:
+    """The ranking, with the meanings of an ambiguous name in the query and, when nothing
+    matched, the names the site knows nearest to the reader's words."""
+    found = ranked_outcome(reader, lay, text, correct)
+    nearest = [] if found.ranked.docnums else lay.nearest_names(whole_words(text))
+    return replace(found, meanings=meanings(text, lay), nearest=nearest)
+
+
+def ranked_outcome(reader: SearchReader, lay: Glossary, text: str, correct: bool) -> Outcome:
     """Rank a cleaned query once; a wholly misspelt one is ranked as corrected instead."""
     fixes = corrections(reader, text, lay, keep=rule_words()) if correct else {}
     # A misspelt word found nothing by itself, so its correction is always worth offering.
@@ -166,6 +176,7 @@ def _search_index(result: SearchPage, words: str, correct: bool) -> None:
         )
         page = SearchPage(query=words, page=result.page)
         fill_page(page, reader, found.ranked)
+        page.meanings, page.nearest = found.meanings, found.nearest
         return found.suggestion, found.corrected, page
 
     # Snippets cost milliseconds per page, so a shown page is remembered as well.
@@ -174,6 +185,7 @@ def _search_index(result: SearchPage, words: str, correct: bool) -> None:
     result.suggestion, result.corrected, page = shown
     result.hits, result.total, result.num_pages = list(page.hits), page.total, page.num_pages
     result.has_previous, result.has_next = page.has_previous, page.has_next
+    result.meanings, result.nearest = page.meanings, page.nearest
 
 
 def _run_search(result: SearchPage, words: str, correct: bool) -> None:
@@ -215,6 +227,7 @@ def show_support(result: SearchPage) -> None:
     urgent = result.urgent
     _run_search(result, urgent.results_query, correct=False)
     result.suggestion, result.corrected = None, False
+    result.meanings, result.nearest = [], []
     if result.page == 1 and urgent.pinned:
         pinned = pinned_hits(urgent.pinned)
         urls = {hit.url for hit in pinned}

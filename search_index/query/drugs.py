@@ -12,7 +12,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-from search_index.query.triage.english import is_everyday
+from search_index.query.everyday import is_everyday
 
 PACKAGE = "drug_named_entity_recognition"
 DATA_FILE = "drug_ner_dictionary.pkl.bz2"

@@ -13,11 +13,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from faq.models import Article
+from search_index.backends.edit_distance import within
 from search_index.caching.rechecked import Rechecked, rows_version
 from search_index.caching.registry import register
 from search_index.models import Synonym
 from search_index.query.drugs import names_of
-from search_index.query.triage.english import is_everyday
+from search_index.query.everyday import is_everyday
 from search_index.text.analysis import medical_analyzer, vocabulary_analyzer
 
 Tokens = tuple[str, ...]
@@ -58,8 +59,12 @@ class Glossary:
     # One-word names that are everyday words in lower case ("ODD", "ED", "CANT"): names only
     # when the reader types them in capitals.
     capital_only: set[Tokens] = field(default_factory=set)
-    # Every article's analysed title, to tell which synonyms name an article.
-    titles: set[Tokens] = field(default_factory=set)
+    # Every article's analysed title -> the title as written: which synonyms name an
+    # article, and what to offer a reader.
+    titles: dict[Tokens, str] = field(default_factory=dict)
+    # Each word of a title or alias, as written and lower-cased -> the titles it is part of:
+    # the nearest names to a query that found nothing.
+    _titles_by_word: dict[str, set[Tokens]] = field(default_factory=dict)
     # The state of the rows it was built from, the same in every process that read them.
     fingerprint: str = ""
 
@@ -87,6 +92,36 @@ class Glossary:
             self.capital_only.add(key)
         self.add_name(key)
         self.aliases.setdefault(key, set()).add(title)
+        self.add_title_words(written, title)
+
+    def add_title_words(self, written: str, title: Tokens) -> None:
+        """The words of a name of `title`, for finding it from a near miss."""
+        for word in whole_words(written):
+            if len(word) > 2:
+                self._titles_by_word.setdefault(word, set()).add(title)
+
+    def meanings(self, names: list[Tokens]) -> list[tuple[Tokens, list[str]]]:
+        """Each name in the query with more than one meaning, and its titles as written."""
+        found = []
+        for name in (n for n in names if n not in self.titles):
+            titles = self.aliases.get(name, ())
+            if 1 < len(titles) <= MAX_NAME_TITLES:
+                found.append((name, sorted(self.titles.get(t, " ".join(t)) for t in titles)))
+        return found
+
+    def nearest_names(self, words: list[str], most: int = 5) -> list[str]:
+        """Titles whose names hold a word closest in spelling to one of `words`."""
+        vocabulary = list(self._titles_by_word)
+        scored: dict[Tokens, tuple[int, int]] = {}
+        for word in sorted(set(words), key=len, reverse=True):
+            if len(word) < 3:
+                continue
+            for near, distance in within(word, vocabulary, max(1, len(word) // 3), limit=20):
+                for title in self._titles_by_word[near]:
+                    rank = (distance, len(title))
+                    scored[title] = min(scored.get(title, rank), rank)
+        best = sorted(scored, key=lambda t: (scored[t], t))[:most]
+        return [self.titles.get(t, " ".join(t)) for t in best]
 
     def link(self, key: Tokens, tokens: Tokens) -> bool:
         """Map an analysed phrase to analysed terms; False when there is nothing to map."""
@@ -140,7 +175,9 @@ class Glossary:
         names = self.names_in(query_tokens, capitals=capitals)
         names += [j for j in self._joined(words) if j not in names]
         titles: dict[Tokens, None] = {}
-        for name in names:
+        # A name that is itself a title is what the reader meant: others it also names
+        # ("Lewy body dementia", also a name of "Dementia") would draw the question away.
+        for name in (n for n in names if n not in self.titles):
             meant = self.aliases.get(name, ())
             if len(meant) <= MAX_NAME_TITLES:
                 titles.update(dict.fromkeys(t for t in sorted(meant) if t not in names))
@@ -204,7 +241,9 @@ def name_kind(written: str, key: Tokens) -> str:
 def _build(fingerprint: tuple) -> Glossary:
     glossary = Glossary(fingerprint=repr(fingerprint))
     names = list(_article_names())
-    glossary.titles = {title for _key, title, _written in names}
+    glossary.titles = {title: written for key, title, written in names if key == title}
+    for title, written in glossary.titles.items():
+        glossary.add_title_words(written, title)
     for synonym in Synonym.objects.filter(active=True):
         glossary.add(synonym.phrase, synonym.term_list())
     # Article names are already words of the index, so they are not spelling vocabulary here.

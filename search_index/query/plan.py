@@ -170,3 +170,22 @@ def plan(
     intent = Intent(tuple(names), tuple(meant))
     query = build_query(clauses, expansions, stats, intent)
     return query, searched_terms(query)
+
+
+def meanings(text: str, lay: Glossary) -> list[list[tuple[str, str]]]:
+    """For each name in the text with several meanings ("ED"), each title it may mean and
+    the query with the name put as that title ("ED medication" -> "Erectile dysfunction
+    medication"): offered as a choice, never applied silently."""
+    clauses = [c for c in parse_clauses(text) if c.modifier != "-"]
+    tokens = tuple(t for c in clauses for t in c.tokens)
+    words = [w for c in clauses for w in whole_words(c.text)]
+    names, _meant = lay.focus(tokens, words, typed_in_capitals(text))
+    offered = []
+    for name, titles in lay.meanings(names):
+        typed = next((w for w in words if analyse(w) == name), None)
+        pattern = re.compile(rf"\b{re.escape(typed)}\b", re.IGNORECASE) if typed else None
+        offered.append([
+            (title, pattern.sub(title, text, count=1) if pattern else title) for title in titles
+        ])
+    return offered
+
