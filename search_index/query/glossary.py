@@ -59,6 +59,9 @@ class Glossary:
     # One-word names that are everyday words in lower case ("ODD", "ED", "CANT"): names only
     # when the reader types them in capitals.
     capital_only: set[Tokens] = field(default_factory=set)
+    # Abbreviations as written ("ED", not "EDS", which analyses alike) -> the titles they
+    # stand for: what a reader typing one in capitals means.
+    abbreviations: dict[str, set[Tokens]] = field(default_factory=dict)
     # Every article's analysed title -> the title as written: which synonyms name an
     # article, and what to offer a reader.
     titles: dict[Tokens, str] = field(default_factory=dict)
@@ -82,13 +85,18 @@ class Glossary:
                 if tokens in self.titles:
                     self.add_alias(phrase, key, tokens)
 
-    def add_alias(self, written: str, key: Tokens, title: Tokens) -> None:
+    def add_alias(
+        self, written: str, key: Tokens, title: Tokens, capitals_only: bool = False
+    ) -> None:
         """`written` (analysed: key) names the article titled `title`; an everyday word in
-        lower case names nothing, and in capitals only when typed so."""
+        lower case names nothing, and in capitals only when typed so (as `capitals_only`)."""
         kind = name_kind(written, key)
         if kind == "word" or key == title:
             return
-        if kind == "capitals":
+        written = written.strip()
+        if written.isupper() and " " not in written:
+            self.abbreviations.setdefault(written, set()).add(title)
+        if kind == "capitals" or capitals_only:
             self.capital_only.add(key)
         self.add_name(key)
         self.aliases.setdefault(key, set()).add(title)
@@ -100,11 +108,21 @@ class Glossary:
             if len(word) > 2:
                 self._titles_by_word.setdefault(word, set()).add(title)
 
-    def meanings(self, names: list[Tokens]) -> list[tuple[Tokens, list[str]]]:
+    def meant_by(self, name: Tokens, capitals: frozenset[str]) -> set[Tokens]:
+        """The titles a name stands for; for an abbreviation typed in capitals, those it
+        stands for as typed ("ED" is not "EDS")."""
+        for word in capitals:
+            if word in self.abbreviations and analyse(word) == name:
+                return self.abbreviations[word]
+        return self.aliases.get(name, set())
+
+    def meanings(
+        self, names: list[Tokens], capitals: frozenset[str] = frozenset()
+    ) -> list[tuple[Tokens, list[str]]]:
         """Each name in the query with more than one meaning, and its titles as written."""
         found = []
         for name in (n for n in names if n not in self.titles):
-            titles = self.aliases.get(name, ())
+            titles = self.meant_by(name, capitals)
             if 1 < len(titles) <= MAX_NAME_TITLES:
                 found.append((name, sorted(self.titles.get(t, " ".join(t)) for t in titles)))
         return found
@@ -159,12 +177,12 @@ class Glossary:
                 found.append(name)
         return found[:limit]
 
-    def typed(self, name: Tokens, capitals: frozenset[Tokens]) -> bool:
+    def typed(self, name: Tokens, capitals: frozenset[str]) -> bool:
         """False for a capital-only name the reader did not type in capitals."""
-        return name not in self.capital_only or name in capitals
+        return name not in self.capital_only or any(analyse(w) == name for w in capitals)
 
     def focus(
-        self, query_tokens: Tokens, words: list[str], capitals: frozenset[Tokens] = frozenset()
+        self, query_tokens: Tokens, words: list[str], capitals: frozenset[str] = frozenset()
     ) -> tuple[list[Tokens], list[Tokens]]:
         """The names found in the query, and the titles they stand for: every meaning of an
         ambiguous name (the rest of the query ranks them), none of a vague one.
@@ -178,7 +196,7 @@ class Glossary:
         # A name that is itself a title is what the reader meant: others it also names
         # ("Lewy body dementia", also a name of "Dementia") would draw the question away.
         for name in (n for n in names if n not in self.titles):
-            meant = self.aliases.get(name, ())
+            meant = self.meant_by(name, capitals)
             if len(meant) <= MAX_NAME_TITLES:
                 titles.update(dict.fromkeys(t for t in sorted(meant) if t not in names))
         return names, list(titles)
@@ -201,7 +219,7 @@ class Glossary:
         return self._words_by_initial.get(word[:1], set())
 
     def phrase_starts(
-        self, query_tokens: Tokens, capitals: frozenset[Tokens] | None = None
+        self, query_tokens: Tokens, capitals: frozenset[str] | None = None
     ) -> Iterator[tuple[int, set[Tokens]]]:
         """(where, terms) of every phrase that occurs, word for word, in the tokens.
 
@@ -215,7 +233,7 @@ class Glossary:
                     yield i, self.entries[key]
 
     def expansions(
-        self, query_tokens: Tokens, capitals: frozenset[Tokens] = frozenset()
+        self, query_tokens: Tokens, capitals: frozenset[str] = frozenset()
     ) -> list[Tokens]:
         """Terms of every phrase that occurs, word for word, in the query; new ones only."""
         found: set[Tokens] = set()
@@ -259,7 +277,39 @@ def _build(fingerprint: tuple) -> Glossary:
             for title in named:
                 glossary.link(key, title)
     _add_drug_names(glossary, names)
+    _add_initialisms(glossary)
     return glossary
+
+
+# Words an initialism skips ("Oppositional Defiant Disorder" -> ODD, "Disease of the ...").
+MINOR_WORDS = frozenset("a an and as at by for from in into of on or the to with".split())
+MIN_INITIALISM = 3  # two letters stand for too much ("RA", "MS" are defined in the text)
+
+
+def initialism(title: str) -> str:
+    """The capitals a title's initials make ("Oppositional defiant disorder" -> "ODD")."""
+    words = [w for w in re.split(r"[\s/,-]+", title) if w and w.lower() not in MINOR_WORDS]
+    if not 2 < len(words) < 7 or not all(w[0].isalpha() for w in words):
+        return ""
+    return "".join(w[0] for w in words).upper()
+
+
+def _add_initialisms(glossary: Glossary) -> None:
+    """Titles' initials as abbreviations a reader must type in capitals, when no abbreviation
+    found in the content or a name has them and they stand for few titles."""
+    found: dict[str, set[Tokens]] = {}
+    for title, written in glossary.titles.items():
+        letters = initialism(written)
+        if len(letters) >= MIN_INITIALISM:
+            found.setdefault(letters, set()).add(title)
+    for letters, titles in found.items():
+        key = analyse(letters)
+        if not key or len(titles) > MAX_NAME_TITLES:
+            continue
+        if letters in glossary.abbreviations or key in glossary.aliases or key in glossary.titles:
+            continue
+        for title in titles:
+            glossary.add_alias(letters, key, title, capitals_only=True)
 
 
 def _add_drug_names(glossary: Glossary, names: list[tuple[Tokens, Tokens, str]]) -> None:

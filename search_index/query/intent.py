@@ -120,6 +120,8 @@ class Intent:
 
     focus: tuple[Tokens, ...] = ()
     meant: tuple[Tokens, ...] = ()
+    # Analysed words of the query that are everyday English ("mixing", "cant").
+    everyday: frozenset[str] = frozenset()
 
 
 def focus_query(name: Tokens, boost: float = FOCUS_BOOST) -> AnyOf:

@@ -5,6 +5,7 @@ searched field, phrase bonuses for adjacent words, article names found in the qu
 synonym and spelling expansions at a lower weight, and +/- as must/must not.
 """
 import re
+from dataclasses import replace
 
 from search_index.backends.tree import (
     AllOf,
@@ -16,6 +17,7 @@ from search_index.backends.tree import (
     WithOptional,
     searched_terms,
 )
+from search_index.query.everyday import is_everyday
 from search_index.query.glossary import Glossary, Tokens, analyse, whole_words
 from search_index.query.grammar import Clause, optional_words, parse_clauses
 from search_index.query.intent import (
@@ -38,6 +40,14 @@ FIELDS = ("title", "body", "article_title")
 # out it drops a seed lay query ("tingly feet") out of the top three. Long questions leave it
 # out: raw dev questions' nDCG@10 rose (0.544 -> 0.553), and it was a fifth of their lists.
 EXTRA_FIELDS: dict[str, float] = {"heading_path": 0.75}
+# An everyday word ("mixing", "cant") not part of a name found in the query is weighed this
+# much in the fields that name topics: alone, a rare title word of that kind drew questions
+# to "Mixed connective tissue disease" and "Cant syndrome".
+EVERYDAY_IN_NAMES = 0.5
+# ...and this much everywhere when fewer than this share of documents use it ("cant" is in 66
+# of 47,457 bodies, "mix" 106; "feet" 548, "numb" 256 are left alone).
+RARE_SHARE = 0.0025
+EVERYDAY_RARE = 0.5
 # Proximity is costly to check: only where it tells most (heading or question, and body).
 PHRASE_FIELDS = ("title", "body")
 PHRASE_BONUS = 0.75  # adjacent query words found next to each other in the text
@@ -52,10 +62,13 @@ MAX_PAIRS = 6  # adjacent word pairs given a phrase bonus
 LONG_QUERY = 6
 
 
-def any_field(token: str, boost: float = 1.0, extra: dict[str, float] = EXTRA_FIELDS) -> AnyOf:
-    """The token in any searched field."""
-    terms = [Term(f, token, boost) for f in FIELDS]
-    terms += [Term(f, token, boost * w) for f, w in extra.items()]
+def any_field(
+    token: str, boost: float = 1.0, extra: dict[str, float] = EXTRA_FIELDS, names: float = 1.0
+) -> AnyOf:
+    """The token in any searched field; `names` weighs it in the fields that name a topic
+    (every field but the body)."""
+    terms = [Term(f, token, boost * (1.0 if f == "body" else names)) for f in FIELDS]
+    terms += [Term(f, token, boost * w * names) for f, w in extra.items()]
     return AnyOf(tuple(terms))
 
 
@@ -96,9 +109,13 @@ def build_query(
     required = [_clause_query(c, extra=extra) for c in clauses if c.modifier == "+"]
     excluded = [_clause_query(c, extra=extra) for c in clauses if c.modifier == "-"]
     named = {t for name in intent.focus for t in name}
+    intent = replace(intent, everyday=intent.everyday - named)
     words = [w for w in plain if w in named]
     words += choose_words([w for w in plain if w not in named], stats, MAX_TERMS - len(words))
-    optional = [any_field(t, extra=extra) for t in words]
+    optional = [
+        everyday_word(t, stats, extra) if t in intent.everyday else any_field(t, extra=extra)
+        for t in words
+    ]
     optional += [_clause_query(c, extra=extra) for c in clauses if c.phrase and not c.modifier]
     if len(plain) <= LONG_QUERY:
         optional += phrase_bonuses(clauses, set(words))
@@ -116,6 +133,15 @@ def build_query(
     if excluded:
         query = Excluding(query, AnyOf(tuple(excluded)))
     return query
+
+
+def everyday_word(token: str, stats: TermStats | None, extra: dict[str, float]) -> AnyOf:
+    """An everyday word, weighed less where it names topics, and less everywhere when the
+    collection rarely uses it (its rarity here says nothing of what the reader meant)."""
+    boost = 1.0
+    if stats is not None and stats.doc_frequency(token) < RARE_SHARE * stats.doc_count:
+        boost = EVERYDAY_RARE
+    return any_field(token, boost, extra, names=EVERYDAY_IN_NAMES)
 
 
 def phrase_bonuses(clauses: list[Clause], chosen: set[str]) -> list[AnyOf]:
@@ -139,9 +165,9 @@ def flat_or(queries: list[Node]) -> AnyOf:
 CAPITALS = re.compile(r"\b[A-Z][A-Z0-9]+\b")
 
 
-def typed_in_capitals(text: str) -> frozenset[Tokens]:
-    """The analysed words the reader typed in capitals ("ODD in children" -> {("odd",)})."""
-    return frozenset(t for t in map(analyse, CAPITALS.findall(text)) if t)
+def typed_in_capitals(text: str) -> frozenset[str]:
+    """The words the reader typed in capitals ("ODD in children" -> {"ODD"})."""
+    return frozenset(CAPITALS.findall(text))
 
 
 def plan(
@@ -161,13 +187,12 @@ def plan(
         clauses = [c for c in clauses if c.modifier or c.phrase or not is_chatter(c.text)]
     query_tokens = tuple(t for c in clauses if c.modifier != "-" for t in c.tokens)
     capitals = typed_in_capitals(text)
-    expansions = [
-        e for e in lay.expansions(query_tokens, capitals) if len(e) <= EXPANSION_WORDS
-    ]
+    expansions = [e for e in lay.expansions(query_tokens, capitals) if len(e) <= EXPANSION_WORDS]
     expansions += [t for t in (analyse(f) for f in (fixes or {}).values()) if t]
     words = [w for c in clauses if c.modifier != "-" for w in whole_words(c.text)]
     names, meant = lay.focus(query_tokens, words, capitals)
-    intent = Intent(tuple(names), tuple(meant))
+    everyday = frozenset(t for w in words if is_everyday(w) for t in analyse(w))
+    intent = Intent(tuple(names), tuple(meant), everyday)
     query = build_query(clauses, expansions, stats, intent)
     return query, searched_terms(query)
 
@@ -181,11 +206,11 @@ def meanings(text: str, lay: Glossary) -> list[list[tuple[str, str]]]:
     words = [w for c in clauses for w in whole_words(c.text)]
     names, _meant = lay.focus(tokens, words, typed_in_capitals(text))
     offered = []
-    for name, titles in lay.meanings(names):
+    for name, titles in lay.meanings(names, typed_in_capitals(text)):
         typed = next((w for w in words if analyse(w) == name), None)
         pattern = re.compile(rf"\b{re.escape(typed)}\b", re.IGNORECASE) if typed else None
-        offered.append([
-            (title, pattern.sub(title, text, count=1) if pattern else title) for title in titles
-        ])
+        offered.append(
+            [(title, pattern.sub(title, text, count=1) if pattern else title) for title in titles]
+        )
     return offered
 
