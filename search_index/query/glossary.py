@@ -191,8 +191,10 @@ class Glossary:
         "pinkeye").
         """
         names = self.names_in(query_tokens, capitals=capitals)
-        names += [j for j in self._joined(words) if j not in names]
-        titles: dict[Tokens, None] = {}
+        # A title typed as two words is meant as surely as a name standing for it.
+        titles: dict[Tokens, None] = dict.fromkeys(
+            j for j in self._joined(words) if j in self.titles and j not in names
+        )
         # A name that is itself a title is what the reader meant: others it also names
         # ("Lewy body dementia", also a name of "Dementia") would draw the question away.
         for name in (n for n in names if n not in self.titles):
@@ -205,7 +207,7 @@ class Glossary:
         found = []
         for first, second in zip(words, words[1:], strict=False):
             joined = analyse(first + second)
-            if len(joined) == 1 and joined in self._names_by_first.get(joined[0], ()):
+            if len(joined) == 1 and joined in self.titles:
                 found.append(joined)
         return found
 

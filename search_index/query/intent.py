@@ -23,6 +23,9 @@ FOCUS_BOOST = 1.0  # an article's name found in the query: what the question is 
 # The title of an article the query names by another name (a brand, a lay name, an
 # abbreviation): the reader named it, but the words of the title are not in the query.
 MEANT_BOOST = 2.0
+# ...looked up in the question's heading too, which names the article as the reader's own
+# words would have.
+MEANT_FIELDS = ("article_title", "title")
 KIND_FACTOR = 1.4  # a FAQ of the question's type (treatment, causes...) among the first hits
 
 # Form fields and placeholders of web contact forms, with what follows them on the line.
@@ -124,11 +127,13 @@ class Intent:
     everyday: frozenset[str] = frozenset()
 
 
-def focus_query(name: Tokens, boost: float = FOCUS_BOOST) -> AnyOf:
+def focus_query(
+    name: Tokens, boost: float = FOCUS_BOOST, fields: tuple[str, ...] = FOCUS_FIELDS
+) -> AnyOf:
     """A strong clause for an article name found in the query."""
     if len(name) == 1:
-        return AnyOf(tuple(Term(f, name[0], boost) for f in FOCUS_FIELDS))
-    return AnyOf(tuple(Phrase(f, tuple(name), boost=boost) for f in FOCUS_FIELDS))
+        return AnyOf(tuple(Term(f, name[0], boost) for f in fields))
+    return AnyOf(tuple(Phrase(f, tuple(name), boost=boost) for f in fields))
 
 
 def kind_factor(kind: str, kinds: list[str]) -> float:

@@ -23,6 +23,7 @@ from search_index.query.grammar import Clause, optional_words, parse_clauses
 from search_index.query.intent import (
     MAX_TERMS,
     MEANT_BOOST,
+    MEANT_FIELDS,
     Intent,
     TermStats,
     choose_words,
@@ -120,7 +121,15 @@ def build_query(
     if len(plain) <= LONG_QUERY:
         optional += phrase_bonuses(clauses, set(words))
     optional += [focus_query(name) for name in intent.focus]
-    optional += [focus_query(title, MEANT_BOOST) for title in intent.meant]
+    # A long letter names many things in passing: there only the article's own title field.
+    meant_fields = MEANT_FIELDS if len(plain) <= LONG_QUERY else MEANT_FIELDS[:1]
+    # A phrase scores by its words: among several meanings, a longer title would win by its
+    # length alone, so each is weighed down to the shortest one's length.
+    shortest = min((len(t) for t in intent.meant), default=1)
+    optional += [
+        focus_query(title, MEANT_BOOST * shortest / len(title), meant_fields)
+        for title in intent.meant
+    ]
     optional += [phrase_any_field(e, EXPANSION_BOOST, extra=extra) for e in expansions[:MAX_TERMS]]
     if required:
         query: Node = AllOf(tuple(required))
