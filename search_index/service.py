@@ -19,7 +19,7 @@ from search_index.caching import results as query_cache
 from search_index.query.glossary import Glossary, analyse, glossary, whole_words
 from search_index.query.grammar import clean_query
 from search_index.query.intent import TermStats, kind_factor, question_types
-from search_index.query.plan import meanings, plan
+from search_index.query.plan import make_plan, meanings
 from search_index.query.spelling import apply_corrections, corrections
 from search_index.query.triage.rules import (
     keeps_red_flags,
@@ -63,6 +63,8 @@ class Ranked:
 
     docnums: list[tuple[int, float]]
     terms: set[str]
+    # Each name in the query with several meanings: (title, query) of each.
+    meanings: list[list[tuple[str, str]]] = field(default_factory=list)
 
 
 def term_stats(reader: SearchReader) -> TermStats:
@@ -74,10 +76,11 @@ def rank(
     reader: SearchReader, text: str, lay: Glossary, fixes: dict[str, str] | None = None
 ) -> Ranked:
     """Run a cleaned query; at most MAX_RESULTS documents, no article filling a page."""
-    query_plan, terms = plan(text, lay, fixes, term_stats(reader))
-    if query_plan is None:
-        return Ranked([], terms)
-    scored = reader.rank(query_plan, MAX_RESULTS, (WITHHELD, WITHHELD_FACTOR))
+    planned = make_plan(text, lay, fixes, term_stats(reader))
+    offered = meanings(planned, text, lay)
+    if planned.query is None:
+        return Ranked([], planned.terms, offered)
+    scored = reader.rank(planned.query, MAX_RESULTS, (WITHHELD, WITHHELD_FACTOR))
     # A hit's article and type are read for the first pages only.
     kinds = question_types(text)
     head = []
@@ -85,7 +88,8 @@ def rank(
         kind, article = reader.kind_and_article(docnum)
         head.append((docnum, score * kind_factor(kind, kinds), article))
     head.sort(key=lambda hit: -hit[1])
-    return Ranked(spread_articles(head, PER_ARTICLE) + scored[SPREAD_WINDOW:], terms)
+    docnums = spread_articles(head, PER_ARTICLE) + scored[SPREAD_WINDOW:]
+    return Ranked(docnums, planned.terms, offered)
 
 
 def safe_link(url: str) -> str:
@@ -140,7 +144,7 @@ def outcome(reader: SearchReader, lay: Glossary, text: str, correct: bool) -> Ou
     matched, the names the site knows nearest to the reader's words."""
     found = ranked_outcome(reader, lay, text, correct)
     nearest = [] if found.ranked.docnums else lay.nearest_names(whole_words(text))
-    return replace(found, meanings=meanings(text, lay), nearest=nearest)
+    return replace(found, meanings=found.ranked.meanings, nearest=nearest)
 
 
 def ranked_outcome(reader: SearchReader, lay: Glossary, text: str, correct: bool) -> Outcome:

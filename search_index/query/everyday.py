@@ -4,7 +4,7 @@ question is meant as itself, not as the name of a topic or a drug.
 Frequencies come from pyspellchecker's word list (160,000 words, about 15 MB), loaded once
 per process before the workers fork; triage reads the same list for misspellings.
 """
-from functools import cache
+from functools import cache, lru_cache
 
 from spellchecker import SpellChecker
 from spellchecker.spellchecker import WordFrequency
@@ -30,6 +30,11 @@ def frequency(word: str) -> int:
     return found
 
 
+@lru_cache(maxsize=2**16)
 def is_everyday(word: str) -> bool:
-    """True for a lower-cased word common enough in English to be meant as itself."""
+    """True for a lower-cased word common enough in English to be meant as itself.
+
+    Remembered: every word of every query is asked about, and the list's lookup (about
+    4 us) was a fifth of a long question's plan.
+    """
     return frequency(word) >= EVERYDAY

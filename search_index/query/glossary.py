@@ -65,6 +65,10 @@ class Glossary:
     # Every article's analysed title -> the title as written: which synonyms name an
     # article, and what to offer a reader.
     titles: dict[Tokens, str] = field(default_factory=dict)
+    # One-word names with several meanings.
+    _ambiguous_first: set[str] = field(default_factory=set)
+    # One-word titles, lower-cased as written ("pinkeye"): typed as two words, one name.
+    _one_word_titles: dict[str, Tokens] = field(default_factory=dict)
     # Each word of a title or alias, as written and lower-cased -> the titles it is part of:
     # the nearest names to a query that found nothing.
     _titles_by_word: dict[str, set[Tokens]] = field(default_factory=dict)
@@ -116,12 +120,25 @@ class Glossary:
                 return self.abbreviations[word]
         return self.aliases.get(name, set())
 
+    def note_ambiguous(self) -> None:
+        """Remember the one-word names with several meanings (once built)."""
+        several = [n for n, titles in self.aliases.items() if len(titles) > 1]
+        several += [analyse(w) for w, titles in self.abbreviations.items() if len(titles) > 1]
+        self._ambiguous_first = {name[0] for name in several if len(name) == 1}
+
+    def may_be_ambiguous(self, query_tokens: Tokens) -> bool:
+        """False when no word of the query is a one-word name of several meanings (most
+        queries), so their meanings are not looked for."""
+        return any(token in self._ambiguous_first for token in query_tokens)
+
     def meanings(
         self, names: list[Tokens], capitals: frozenset[str] = frozenset()
     ) -> list[tuple[Tokens, list[str]]]:
-        """Each name in the query with more than one meaning, and its titles as written."""
+        """Each one-word name in the query (an abbreviation: "CAPS", "IBS") with more than
+        one meaning, and its titles as written. Longer names are searched in all their
+        meanings without a question."""
         found = []
-        for name in (n for n in names if n not in self.titles):
+        for name in (n for n in names if len(n) == 1 and n not in self.titles):
             titles = self.meant_by(name, capitals)
             if 1 < len(titles) <= MAX_NAME_TITLES:
                 found.append((name, sorted(self.titles.get(t, " ".join(t)) for t in titles)))
@@ -204,12 +221,9 @@ class Glossary:
         return names, list(titles)
 
     def _joined(self, words: list[str]) -> list[Tokens]:
-        found = []
-        for first, second in zip(words, words[1:], strict=False):
-            joined = analyse(first + second)
-            if len(joined) == 1 and joined in self.titles:
-                found.append(joined)
-        return found
+        pairs = zip(words, words[1:], strict=False)
+        found = (self._one_word_titles.get(first + second) for first, second in pairs)
+        return [title for title in found if title]
 
     def _add_words(self, words: list[str]) -> None:
         for word in words:
@@ -264,6 +278,8 @@ def _build(fingerprint: tuple) -> Glossary:
     glossary.titles = {title: written for key, title, written in names if key == title}
     for title, written in glossary.titles.items():
         glossary.add_title_words(written, title)
+        if len(title) == 1 and written.isalpha():
+            glossary._one_word_titles[written.lower()] = title
     for synonym in Synonym.objects.filter(active=True):
         glossary.add(synonym.phrase, synonym.term_list())
     # Article names are already words of the index, so they are not spelling vocabulary here.
@@ -280,6 +296,7 @@ def _build(fingerprint: tuple) -> Glossary:
                 glossary.link(key, title)
     _add_drug_names(glossary, names)
     _add_initialisms(glossary)
+    glossary.note_ambiguous()
     return glossary
 
 

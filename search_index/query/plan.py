@@ -5,7 +5,7 @@ searched field, phrase bonuses for adjacent words, article names found in the qu
 synonym and spelling expansions at a lower weight, and +/- as must/must not.
 """
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from search_index.backends.tree import (
     AllOf,
@@ -18,7 +18,7 @@ from search_index.backends.tree import (
     searched_terms,
 )
 from search_index.query.everyday import is_everyday
-from search_index.query.glossary import Glossary, Tokens, analyse, whole_words
+from search_index.query.glossary import Glossary, Tokens, analyse
 from search_index.query.grammar import Clause, optional_words, parse_clauses
 from search_index.query.intent import (
     MAX_TERMS,
@@ -174,9 +174,25 @@ def flat_or(queries: list[Node]) -> AnyOf:
 CAPITALS = re.compile(r"\b[A-Z][A-Z0-9]+\b")
 
 
+def plain_word(clause: Clause) -> str:
+    """A clause's text lower-cased, without the punctuation around a word."""
+    return clause.text.lower().strip(".,;:!?'\"()")
+
+
 def typed_in_capitals(text: str) -> frozenset[str]:
     """The words the reader typed in capitals ("ODD in children" -> {"ODD"})."""
     return frozenset(CAPITALS.findall(text))
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A query's plan tree, the terms to mark, and the names found in it."""
+
+    query: Node | None
+    terms: set[str]
+    names: tuple[Tokens, ...] = ()
+    words: tuple[str, ...] = ()
+    capitals: frozenset[str] = frozenset()
 
 
 def plan(
@@ -185,7 +201,18 @@ def plan(
     fixes: dict[str, str] | None = None,
     stats: TermStats | None = None,
 ) -> tuple[Node | None, set[str]]:
-    """The plan for a cleaned text and the terms to highlight.
+    """The plan for a cleaned text and the terms to highlight."""
+    planned = make_plan(text, lay, fixes, stats)
+    return planned.query, planned.terms
+
+
+def make_plan(
+    text: str,
+    lay: Glossary,
+    fixes: dict[str, str] | None = None,
+    stats: TermStats | None = None,
+) -> Plan:
+    """The plan for a cleaned text, the terms to highlight and the names found.
 
     `fixes` (misspelt word -> correction) add the corrections as low-boosted terms, so a
     query with one misspelt word still ranks what that word meant.
@@ -198,28 +225,28 @@ def plan(
     capitals = typed_in_capitals(text)
     expansions = [e for e in lay.expansions(query_tokens, capitals) if len(e) <= EXPANSION_WORDS]
     expansions += [t for t in (analyse(f) for f in (fixes or {}).values()) if t]
-    words = [w for c in clauses if c.modifier != "-" for w in whole_words(c.text)]
-    names, meant = lay.focus(query_tokens, words, capitals)
-    everyday = frozenset(t for w in words if is_everyday(w) for t in analyse(w))
+    words = tuple(plain_word(c) for c in clauses if c.modifier != "-")
+    names, meant = lay.focus(query_tokens, list(words), capitals)
+    everyday = frozenset(
+        c.tokens[0] for c in clauses if len(c.tokens) == 1 and is_everyday(plain_word(c))
+    )
     intent = Intent(tuple(names), tuple(meant), everyday)
     query = build_query(clauses, expansions, stats, intent)
-    return query, searched_terms(query)
+    return Plan(query, searched_terms(query), tuple(names), words, capitals)
 
 
-def meanings(text: str, lay: Glossary) -> list[list[tuple[str, str]]]:
-    """For each name in the text with several meanings ("ED"), each title it may mean and
-    the query with the name put as that title ("ED medication" -> "Erectile dysfunction
-    medication"): offered as a choice, never applied silently."""
-    clauses = [c for c in parse_clauses(text) if c.modifier != "-"]
-    tokens = tuple(t for c in clauses for t in c.tokens)
-    words = [w for c in clauses for w in whole_words(c.text)]
-    names, _meant = lay.focus(tokens, words, typed_in_capitals(text))
+def meanings(planned: Plan, text: str, lay: Glossary) -> list[list[tuple[str, str]]]:
+    """For each name in the text with several meanings ("CAPS"), each title it may mean and
+    the query with the name put as that title ("CAPS fever" -> "Cryopyrin-associated
+    periodic syndrome fever"): offered as a choice, never applied silently."""
+    one_word = tuple(name[0] for name in planned.names if len(name) == 1)
+    if not lay.may_be_ambiguous(one_word):
+        return []
     offered = []
-    for name, titles in lay.meanings(names, typed_in_capitals(text)):
-        typed = next((w for w in words if analyse(w) == name), None)
+    for name, titles in lay.meanings(list(planned.names), planned.capitals):
+        typed = next((w for w in planned.words if analyse(w) == name), None)
         pattern = re.compile(rf"\b{re.escape(typed)}\b", re.IGNORECASE) if typed else None
         offered.append(
             [(title, pattern.sub(title, text, count=1) if pattern else title) for title in titles]
         )
     return offered
-
