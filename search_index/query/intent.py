@@ -22,7 +22,8 @@ FOCUS_FIELDS = ("article_title",)
 FOCUS_BOOST = 1.0  # an article's name found in the query: what the question is about
 # The title of an article the query names by another name (a brand, a lay name, an
 # abbreviation): the reader named it, but the words of the title are not in the query.
-MEANT_BOOST = 2.0
+MEANT_BOOST = 3.0
+MEANT_BOOST_LONG = 2.0  # in a letter that names it among other things
 # ...looked up in the question's heading too, which names the article as the reader's own
 # words would have.
 MEANT_FIELDS = ("article_title", "title")

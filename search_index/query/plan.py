@@ -23,6 +23,7 @@ from search_index.query.grammar import Clause, optional_words, parse_clauses
 from search_index.query.intent import (
     MAX_TERMS,
     MEANT_BOOST,
+    MEANT_BOOST_LONG,
     MEANT_FIELDS,
     Intent,
     TermStats,
@@ -126,10 +127,15 @@ def build_query(
     # A phrase scores by its words: among several meanings, a longer title would win by its
     # length alone, so each is weighed down to the shortest one's length.
     shortest = min((len(t) for t in intent.meant), default=1)
+    meant_boost = MEANT_BOOST if len(plain) <= LONG_QUERY else MEANT_BOOST_LONG
     optional += [
-        focus_query(title, MEANT_BOOST * shortest / len(title), meant_fields)
+        focus_query(title, meant_boost * shortest / len(title), meant_fields)
         for title in intent.meant
     ]
+    if len(plain) > LONG_QUERY:
+        # A letter's named articles are found by their titles above; their names again as
+        # phrases in every answer cost the most phrase checks of a letter.
+        expansions = [e for e in expansions if e not in intent.meant]
     optional += [phrase_any_field(e, EXPANSION_BOOST, extra=extra) for e in expansions[:MAX_TERMS]]
     if required:
         query: Node = AllOf(tuple(required))
