@@ -200,25 +200,25 @@ class Glossary:
 
     def focus(
         self, query_tokens: Tokens, words: list[str], capitals: frozenset[str] = frozenset()
-    ) -> tuple[list[Tokens], list[Tokens]]:
-        """The names found in the query, and the titles they stand for: every meaning of an
-        ambiguous name (the rest of the query ranks them), none of a vague one.
+    ) -> tuple[list[Tokens], dict[Tokens, int]]:
+        """The names found in the query, and the titles they stand for, each with how many
+        meanings its name has: every meaning of an ambiguous name (the rest of the query
+        ranks them), none of a vague one.
 
         `words` are the query's whole words: two typed apart may be one name ("pink eye",
         "pinkeye").
         """
         names = self.names_in(query_tokens, capitals=capitals)
         # A title typed as two words is meant as surely as a name standing for it.
-        titles: dict[Tokens, None] = dict.fromkeys(
-            j for j in self._joined(words) if j in self.titles and j not in names
-        )
+        titles = {j: 1 for j in self._joined(words) if j in self.titles and j not in names}
         # A name that is itself a title is what the reader meant: others it also names
         # ("Lewy body dementia", also a name of "Dementia") would draw the question away.
         for name in (n for n in names if n not in self.titles):
             meant = self.meant_by(name, capitals)
             if len(meant) <= MAX_NAME_TITLES:
-                titles.update(dict.fromkeys(t for t in sorted(meant) if t not in names))
-        return names, list(titles)
+                for title in sorted(t for t in meant if t not in names):
+                    titles[title] = min(titles.get(title, len(meant)), len(meant))
+        return names, titles
 
     def _joined(self, words: list[str]) -> list[Tokens]:
         pairs = zip(words, words[1:], strict=False)

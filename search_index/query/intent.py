@@ -126,6 +126,8 @@ class Intent:
     meant: tuple[Tokens, ...] = ()
     # Analysed words of the query that are everyday English ("mixing", "cant").
     everyday: frozenset[str] = frozenset()
+    # Titles in `meant` that are one of several meanings of a name ("CAPS").
+    uncertain: frozenset[Tokens] = frozenset()
 
 
 def focus_query(

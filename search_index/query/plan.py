@@ -129,8 +129,10 @@ def build_query(
     shortest = min((len(t) for t in intent.meant), default=1)
     meant_boost = MEANT_BOOST if len(plain) <= LONG_QUERY else MEANT_BOOST_LONG
     optional += [
-        focus_query(title, meant_boost * shortest / len(title), meant_fields)
+        focus_query(title, boost * shortest / len(title), meant_fields)
         for title in intent.meant
+        # One of several meanings is only as likely as the rest of the query makes it.
+        for boost in [MEANT_BOOST_LONG if title in intent.uncertain else meant_boost]
     ]
     if len(plain) > LONG_QUERY:
         # A letter's named articles are found by their titles above; their names again as
@@ -233,10 +235,11 @@ def make_plan(
     expansions += [t for t in (analyse(f) for f in (fixes or {}).values()) if t]
     words = tuple(plain_word(c) for c in clauses if c.modifier != "-")
     names, meant = lay.focus(query_tokens, list(words), capitals)
+    uncertain = frozenset(title for title, meanings in meant.items() if meanings > 1)
     everyday = frozenset(
         c.tokens[0] for c in clauses if len(c.tokens) == 1 and is_everyday(plain_word(c))
     )
-    intent = Intent(tuple(names), tuple(meant), everyday)
+    intent = Intent(tuple(names), tuple(meant), everyday, uncertain)
     query = build_query(clauses, expansions, stats, intent)
     return Plan(query, searched_terms(query), tuple(names), words, capitals)
 
