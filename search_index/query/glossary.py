@@ -8,7 +8,6 @@ rebuilt only when a cheap database fingerprint (row counts and newest update tim
 each worker checks the fingerprint at most every 2 s, and at once after a save in its own
 process (rechecked.py).
 """
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -18,7 +17,7 @@ from search_index.caching.rechecked import Rechecked, rows_version
 from search_index.caching.registry import register
 from search_index.models import Synonym
 from search_index.query.drugs import names_of
-from search_index.query.everyday import is_everyday
+from search_index.query.names import MIN_INITIALISM, eponym, initialism, name_kind
 from search_index.text.analysis import medical_analyzer, vocabulary_analyzer
 
 Tokens = tuple[str, ...]
@@ -263,15 +262,6 @@ def _fingerprint() -> tuple:
     return (*rows_version(Synonym), *rows_version(Article))
 
 
-def name_kind(written: str, key: Tokens) -> str:
-    """'name'; 'capitals' for an everyday word written in capitals ('ODD'); 'word' for an
-    everyday word otherwise ('Art', 'pad'), which names nothing."""
-    word = written.strip()
-    if len(key) != 1 or " " in word or not is_everyday(word.lower()):
-        return "name"
-    return "capitals" if word.isupper() and len(word) > 1 else "word"
-
-
 def _build(fingerprint: tuple) -> Glossary:
     glossary = Glossary(fingerprint=repr(fingerprint))
     names = list(_article_names())
@@ -298,19 +288,6 @@ def _build(fingerprint: tuple) -> Glossary:
     _add_initialisms(glossary)
     glossary.note_ambiguous()
     return glossary
-
-
-# Words an initialism skips ("Oppositional Defiant Disorder" -> ODD, "Disease of the ...").
-MINOR_WORDS = frozenset("a an and as at by for from in into of on or the to with".split())
-MIN_INITIALISM = 3  # two letters stand for too much ("RA", "MS" are defined in the text)
-
-
-def initialism(title: str) -> str:
-    """The capitals a title's initials make ("Oppositional defiant disorder" -> "ODD")."""
-    words = [w for w in re.split(r"[\s/,-]+", title) if w and w.lower() not in MINOR_WORDS]
-    if not 2 < len(words) < 7 or not all(w[0].isalpha() for w in words):
-        return ""
-    return "".join(w[0] for w in words).upper()
 
 
 def _add_initialisms(glossary: Glossary) -> None:
@@ -346,11 +323,6 @@ def _add_drug_names(glossary: Glossary, names: list[tuple[Tokens, Tokens, str]])
 # Analysed "also called" names per article, kept between rebuilds: analysing every name of
 # thousands of imported articles takes seconds, so only changed articles are analysed again.
 _names: dict[int, tuple[object, list[tuple[Tokens, Tokens, str]]]] = {}
-# An eponym's possessive ("Lou Gehrig's disease"): what precedes it, and it, name the topic
-# alone ("lou gehrigs", "wegeners").
-POSSESSIVE = re.compile(r"^(.*?\w+)['’]s\b", re.UNICODE)
-
-
 def _article_names() -> Iterator[tuple[Tokens, Tokens, str]]:
     """(analysed name, analysed article title, name as written) of every published article,
     its title and eponyms included."""
@@ -368,16 +340,6 @@ def _article_names() -> Iterator[tuple[Tokens, Tokens, str]]:
         fresh[pk] = cached
         yield from cached[1]
     _names = fresh
-
-
-def eponym(name: str) -> str | None:
-    """The person a name is after ("Lou Gehrig" of "Lou Gehrig's disease"), if not an
-    everyday word ("Down's syndrome" gives none)."""
-    match = POSSESSIVE.match(name.strip())
-    if match is None:
-        return None
-    person = match.group(1)
-    return None if is_everyday(person.split()[-1].lower()) else person
 
 
 # Checking the fingerprint costs two aggregate queries (milliseconds on thousands of

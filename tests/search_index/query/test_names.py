@@ -12,7 +12,8 @@ from search_index.admin import SynonymForm, search_terms_report
 from search_index.analytics import log as query_log
 from search_index.models import Synonym
 from search_index.query.drugs import names_of
-from search_index.query.glossary import eponym, glossary, initialism
+from search_index.query.glossary import glossary
+from search_index.query.names import eponym, initialism
 from search_index.service import search, timed_search
 from search_index.sync import abbreviations
 from search_index.text.abbreviations import definitions, is_short_form
