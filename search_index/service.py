@@ -14,7 +14,7 @@ from django.conf import settings
 from faq.markup import is_web_url
 from search_index.analytics import log as query_log
 from search_index.backends import IndexUnavailable, SearchReader, get_backend
-from search_index.backends.tree import Term
+from search_index.backends.tree import Node, Term, WithOptional
 from search_index.caching import results as query_cache
 from search_index.query.glossary import Glossary, analyse, glossary, whole_words
 from search_index.query.grammar import clean_query
@@ -49,6 +49,9 @@ PAGE_ENTRY = "page-3"
 # 0.718; the seed lay queries did not move.
 WITHHELD_FACTOR = 0.5
 WITHHELD = Term("answered", "no")
+# A topic the reader named by another name has its best hit among this many first results
+# when the query names other topics too (plan.topic_seats).
+FIRST_ROW = 3
 PER_ARTICLE = 2  # hits from one article before others get their turn...
 SPREAD_WINDOW = 30  # ...within the first three pages
 
@@ -89,7 +92,20 @@ def rank(
         head.append((docnum, score * kind_factor(kind, kinds), article))
     head.sort(key=lambda hit: -hit[1])
     docnums = spread_articles(head, PER_ARTICLE) + scored[SPREAD_WINDOW:]
+    for seat in planned.seats:
+        docnums = seated(reader, WithOptional(seat, planned.query), docnums)
     return Ranked(docnums, planned.terms, offered)
+
+
+def seated(reader: SearchReader, topic: Node, docnums: list[tuple[int, float]]):
+    """The ranking with the best hit on a topic the reader named among the first
+    FIRST_ROW, in the last place there if it was lower."""
+    best = reader.rank(topic, 1, (WITHHELD, WITHHELD_FACTOR))
+    if not best or best[0][0] in {d for d, _s in docnums[:FIRST_ROW]}:
+        return docnums
+    hit = next((d for d in docnums if d[0] == best[0][0]), best[0])
+    rest = [d for d in docnums if d[0] != hit[0]]
+    return rest[: FIRST_ROW - 1] + [hit] + rest[FIRST_ROW - 1 :]
 
 
 def safe_link(url: str) -> str:

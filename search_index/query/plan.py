@@ -201,6 +201,10 @@ class Plan:
     names: tuple[Tokens, ...] = ()
     words: tuple[str, ...] = ()
     capitals: frozenset[str] = frozenset()
+    # A short query naming several topics, one of them by another name ("advil and high
+    # blood pressure"): a clause for the topics so named, whose best hit gets a place in the
+    # first results.
+    seats: tuple[Node, ...] = ()
 
 
 def plan(
@@ -241,7 +245,18 @@ def make_plan(
     )
     intent = Intent(tuple(names), tuple(meant), everyday, uncertain)
     query = build_query(clauses, expansions, stats, intent)
-    return Plan(query, searched_terms(query), tuple(names), words, capitals)
+    seats = topic_seats(intent, lay, len(optional_words(clauses)))
+    return Plan(query, searched_terms(query), tuple(names), words, capitals, seats)
+
+
+def topic_seats(intent: Intent, lay: Glossary, plain_words: int) -> tuple[Node, ...]:
+    """A clause for the titles the query names by other names, when it names more than one
+    topic: the words of a title typed in full ("high blood pressure") outweigh a name of
+    another ("advil"), which the reader typed as surely."""
+    topics = {n for n in intent.focus if n in lay.titles} | set(intent.meant)
+    if not intent.meant or len(topics) < 2 or plain_words > LONG_QUERY:
+        return ()
+    return (flat_or([focus_query(title, fields=MEANT_FIELDS[:1]) for title in intent.meant]),)
 
 
 def meanings(planned: Plan, text: str, lay: Glossary) -> list[list[tuple[str, str]]]:
