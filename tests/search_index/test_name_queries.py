@@ -12,7 +12,7 @@ from search_index.service import search
 
 REAL_TARBALL = Path(settings.BASE_DIR).parent / "shared" / "data" / "medquad.tar.gz"
 NAME_QUERIES = Path(__file__).resolve().parent.parent / "data" / "name_queries.json"
-# Measured when the list was made: 78 of its 83 queries in the first three (38 before the
+# Measured when the list was made: 79 of its 83 queries in the first three (38 before the
 # names work). A drop below this is a regression worth a look.
 AT_LEAST = 74
 

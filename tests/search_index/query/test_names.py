@@ -183,6 +183,19 @@ def test_brand_names_reach_the_generic_drug_page(db, fresh_index):
     assert "advil" in glossary().words  # not "corrected" to something else
 
 
+def test_a_topic_named_by_another_name_keeps_a_place_beside_one_typed_in_full(db, fresh_index):
+    for n in range(3):
+        article = make_article(title="High blood pressure", slug=f"hbp-{n}")
+        for kind in ("what is", "treatment", "causes"):
+            make_faq(article=article, slug=f"hbp-{n}-{slugify(kind)}",
+                     question=f"{kind.capitalize()} high blood pressure?",
+                     answer="High blood pressure: the pressure of the blood is high.")
+    topic("Ibuprofen")
+    fresh_index()
+    assert "Ibuprofen" in first_titles("advil and high blood pressure")
+    assert first_titles("high blood pressure", 3) == ["High blood pressure"] * 3
+
+
 def test_lay_names_of_the_starter_glossary(db, fresh_index):
     call_command("loaddata", "search-starter", verbosity=0)
     topic("Conjunctivitis", "Inflammation of the conjunctiva.")
