@@ -177,7 +177,7 @@ class Glossary:
             self._names_by_first.setdefault(name[0], set()).add(name)
 
     def names_in(
-        self, query_tokens: Tokens, limit: int = 3, capitals: frozenset[Tokens] = frozenset()
+        self, query_tokens: Tokens, limit: int = 3, capitals: frozenset[str] = frozenset()
     ) -> list[Tokens]:
         """The longest article names found word for word in the query, not overlapping.
 
