@@ -233,8 +233,14 @@ def test_everyday_words_do_not_hijack_a_question(db, fresh_index):
     topic("Medication errors", "Mixing up medications, or taking the wrong dose.")
     topic("Oppositional defiant disorder", "Children who defy adults.")
     topic("Restless legs syndrome", "An odd feeling in the legs, an urge to move them.")
+    topic("Cantu syndrome", "Cantu syndrome (CANT) affects hair growth and the heart.",
+          also_called="CANT")
+    topic("How to use a nebulizer", "Use the nebulizer as the site of care shows you.")
     fresh_index()
     assert first_titles("mixing medications", 1) == ["Medication errors"]
+    assert "Cantu syndrome" not in first_titles("I can't use the site")
+    assert "Cantu syndrome" not in first_titles("I cant use the site", 1)
+    assert first_titles("CANT syndrome", 1) == ["Cantu syndrome"]
     assert first_titles("ODD in children", 1) == ["Oppositional defiant disorder"]
     assert "Oppositional defiant disorder" not in first_titles("odd feeling in my legs", 10)
 
