@@ -4,6 +4,10 @@ Run `python manage.py eval_search ../shared/data/dev_queries.json` (or
 `python -m benchmarks.relevance` with the same argument) after `import_medquad`. Hits are
 mapped to MedQuAD documents ("FOLDER/DOCUMENT_ID"), deduplicated, and scored with MRR@10,
 recall@10 and nDCG@10.
+
+Then the names people type (tests/data/name_queries.json: abbreviations, brand names, lay
+names, eponyms), each with the MedQuAD topics it must reach: how many reach one in the
+first three hits, and in the first ten.
 """
 import json
 import sys
@@ -213,6 +217,59 @@ def report(path: Path, write: Callable[[str], None], k: int = K, worst: int = 10
     write(timing_line(outcomes, engines))
     write(f"\nWorst {worst} raw questions for whoosh:")
     write(worst_queries(outcomes, "whoosh", "fts5", worst))
+    if NAME_QUERIES.is_file():
+        names = load_name_queries()
+        write(f"\nNames people type ({NAME_QUERIES.name}, {len(names)} queries):")
+        name_report(names, write)
+
+
+NAME_QUERIES = Path(__file__).resolve().parent.parent / "tests" / "data" / "name_queries.json"
+NAME_TOP = 3  # a name query passes when one of its topics is among the first three hits
+
+
+@dataclass(frozen=True)
+class NameQuery:
+    query: str
+    kind: str
+    topics: frozenset[str]  # article titles, lower-cased
+
+
+def load_name_queries(path: Path = NAME_QUERIES) -> list[NameQuery]:
+    """Read name_queries.json into NameQuery rows."""
+    rows = json.loads(Path(path).read_text(encoding="utf-8"))
+    return [
+        NameQuery(row["query"], row["kind"], frozenset(t.lower() for t in row["topics"]))
+        for row in rows
+    ]
+
+
+def name_rank(query: NameQuery, k: int = K) -> int | None:
+    """Where the first hit on one of the query's topics is, 1-based, within k; else None."""
+    from search_index.service import search
+
+    for rank, hit in enumerate(search(query.query).hits[:k], start=1):
+        if hit.article_title.lower() in query.topics:
+            return rank
+    return None
+
+
+def name_report(queries: list[NameQuery], write: Callable[[str], None], misses: bool = True) -> int:
+    """Top-three and top-ten counts per kind of name, and the misses; returns the top-three
+    count."""
+    ranks = [(q, name_rank(q)) for q in queries]
+    kinds = sorted({q.kind for q in queries})
+    write(f"{'kind':<14}{'n':>4}{'top 3':>7}{'top 10':>8}{'MRR@10':>8}")
+    for kind in [*kinds, "all"]:
+        rows = [r for q, r in ranks if kind in ("all", q.kind)]
+        top = sum(1 for r in rows if r and r <= NAME_TOP)
+        ten = sum(1 for r in rows if r)
+        mrr = mean(1 / r if r else 0.0 for r in rows)
+        write(f"{kind:<14}{len(rows):>4}{top:>7}{ten:>8}{mrr:>8.3f}")
+    if misses:
+        for q, r in ranks:
+            if not r or r > NAME_TOP:
+                write(f"  not in the first {NAME_TOP}: {q.query!r} (rank {r or '-'})")
+    return sum(1 for _q, r in ranks if r and r <= NAME_TOP)
 
 
 def main(argv: list[str]) -> None:

@@ -7,6 +7,7 @@ class SearchIndexConfig(AppConfig):
 
     def ready(self) -> None:
         from search_index.backends import checks  # noqa: F401 - registers the backend check
-        from search_index.sync import signals
+        from search_index.sync import abbreviations, signals
 
         signals.connect()
+        abbreviations.connect()

@@ -9,13 +9,28 @@ from simple_history.models import HistoricalRecords
 class Synonym(models.Model):
     """A lay phrase readers type, mapped to the clinical terms our content uses."""
 
+    class Origin(models.TextChoices):
+        EDITOR = "editor", "Written by an editor"
+        MINED = "mined", "Found in the content (an abbreviation defined in a page)"
+
     phrase = models.CharField(
         max_length=200, unique=True, help_text="What readers type, e.g. 'pins and needles'."
     )
     terms = models.TextField(
         help_text="Clinical terms it means, one per line, e.g. 'paresthesia'."
     )
-    active = models.BooleanField(default=True)
+    active = models.BooleanField(
+        default=True,
+        help_text="Untick to stop using it. A found abbreviation unticked stays off: the "
+        "content scan never turns it on again (deleting it would let the scan bring it back).",
+    )
+    origin = models.CharField(
+        max_length=10,
+        choices=Origin.choices,
+        default=Origin.EDITOR,
+        help_text="Found abbreviations follow the content until an editor changes them; "
+        "then they are the editor's, and the content scan leaves them alone.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 

@@ -83,6 +83,10 @@ class SearchPage:
     # True when the hits are the site's support content chosen by a crisis rule, not
     # results for the reader's words.
     support_results: bool = False
+    # Each name in the query that means several topics ("ED"): (title, query) of each.
+    meanings: list[list[tuple[str, str]]] = field(default_factory=list)
+    # Nothing found: the titles whose names are nearest in spelling to the reader's words.
+    nearest: list[str] = field(default_factory=list)
 
     @property
     def next_page_number(self) -> int:

@@ -7,19 +7,19 @@ first pages logged (analytics/). Views call timed_search; nothing here knows the
 """
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 
 from faq.markup import is_web_url
 from search_index.analytics import log as query_log
 from search_index.backends import IndexUnavailable, SearchReader, get_backend
-from search_index.backends.tree import Term
+from search_index.backends.tree import Node, Term, WithOptional
 from search_index.caching import results as query_cache
 from search_index.query.glossary import Glossary, analyse, glossary, whole_words
 from search_index.query.grammar import clean_query
 from search_index.query.intent import TermStats, kind_factor, question_types
-from search_index.query.plan import plan
+from search_index.query.plan import make_plan, meanings
 from search_index.query.spelling import apply_corrections, corrections
 from search_index.query.triage.rules import (
     keeps_red_flags,
@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 MAX_RESULTS = 200  # a reader never pages further; ranking more is wasted work
 # Names what a shared page entry holds; a new name when that changes, so other processes
 # (or the previous release) never read an entry of another shape.
-PAGE_ENTRY = "page-2"
+PAGE_ENTRY = "page-3"
 # A FAQ whose answer the source withheld (only its question and a link out) ranks below an
 # answer matching as well, its score multiplied by this before the best are chosen: its body
 # is just its question, so short that BM25 put it first (MedQuAD's public release withholds
@@ -49,6 +49,9 @@ PAGE_ENTRY = "page-2"
 # 0.718; the seed lay queries did not move.
 WITHHELD_FACTOR = 0.5
 WITHHELD = Term("answered", "no")
+# A topic the reader named by another name has its best hit among this many first results
+# when the query names other topics too (plan.topic_seats).
+FIRST_ROW = 3
 PER_ARTICLE = 2  # hits from one article before others get their turn...
 SPREAD_WINDOW = 30  # ...within the first three pages
 
@@ -63,6 +66,8 @@ class Ranked:
 
     docnums: list[tuple[int, float]]
     terms: set[str]
+    # Each name in the query with several meanings: (title, query) of each.
+    meanings: list[list[tuple[str, str]]] = field(default_factory=list)
 
 
 def term_stats(reader: SearchReader) -> TermStats:
@@ -74,10 +79,11 @@ def rank(
     reader: SearchReader, text: str, lay: Glossary, fixes: dict[str, str] | None = None
 ) -> Ranked:
     """Run a cleaned query; at most MAX_RESULTS documents, no article filling a page."""
-    query_plan, terms = plan(text, lay, fixes, term_stats(reader))
-    if query_plan is None:
-        return Ranked([], terms)
-    scored = reader.rank(query_plan, MAX_RESULTS, (WITHHELD, WITHHELD_FACTOR))
+    planned = make_plan(text, lay, fixes, term_stats(reader))
+    offered = meanings(planned, text, lay)
+    if planned.query is None:
+        return Ranked([], planned.terms, offered)
+    scored = reader.rank(planned.query, MAX_RESULTS, (WITHHELD, WITHHELD_FACTOR))
     # A hit's article and type are read for the first pages only.
     kinds = question_types(text)
     head = []
@@ -85,7 +91,21 @@ def rank(
         kind, article = reader.kind_and_article(docnum)
         head.append((docnum, score * kind_factor(kind, kinds), article))
     head.sort(key=lambda hit: -hit[1])
-    return Ranked(spread_articles(head, PER_ARTICLE) + scored[SPREAD_WINDOW:], terms)
+    docnums = spread_articles(head, PER_ARTICLE) + scored[SPREAD_WINDOW:]
+    for seat in planned.seats:
+        docnums = seated(reader, WithOptional(seat, planned.query), docnums)
+    return Ranked(docnums, planned.terms, offered)
+
+
+def seated(reader: SearchReader, topic: Node, docnums: list[tuple[int, float]]):
+    """The ranking with the best hit on a topic the reader named among the first
+    FIRST_ROW, in the last place there if it was lower."""
+    best = reader.rank(topic, 1, (WITHHELD, WITHHELD_FACTOR))
+    if not best or best[0][0] in {d for d, _s in docnums[:FIRST_ROW]}:
+        return docnums
+    hit = next((d for d in docnums if d[0] == best[0][0]), best[0])
+    rest = [d for d in docnums if d[0] != hit[0]]
+    return rest[: FIRST_ROW - 1] + [hit] + rest[FIRST_ROW - 1 :]
 
 
 def safe_link(url: str) -> str:
@@ -131,9 +151,19 @@ class Outcome:
     ranked: Ranked
     suggestion: str | None
     corrected: bool
+    meanings: list[list[tuple[str, str]]] = field(default_factory=list)
+    nearest: list[str] = field(default_factory=list)
 
 
 def outcome(reader: SearchReader, lay: Glossary, text: str, correct: bool) -> Outcome:
+    """The ranking, with the meanings of an ambiguous name in the query and, when nothing
+    matched, the names the site knows nearest to the reader's words."""
+    found = ranked_outcome(reader, lay, text, correct)
+    nearest = [] if found.ranked.docnums else lay.nearest_names(whole_words(text))
+    return replace(found, meanings=found.ranked.meanings, nearest=nearest)
+
+
+def ranked_outcome(reader: SearchReader, lay: Glossary, text: str, correct: bool) -> Outcome:
     """Rank a cleaned query once; a wholly misspelt one is ranked as corrected instead."""
     fixes = corrections(reader, text, lay, keep=rule_words()) if correct else {}
     # A misspelt word found nothing by itself, so its correction is always worth offering.
@@ -166,6 +196,7 @@ def _search_index(result: SearchPage, words: str, correct: bool) -> None:
         )
         page = SearchPage(query=words, page=result.page)
         fill_page(page, reader, found.ranked)
+        page.meanings, page.nearest = found.meanings, found.nearest
         return found.suggestion, found.corrected, page
 
     # Snippets cost milliseconds per page, so a shown page is remembered as well.
@@ -174,6 +205,7 @@ def _search_index(result: SearchPage, words: str, correct: bool) -> None:
     result.suggestion, result.corrected, page = shown
     result.hits, result.total, result.num_pages = list(page.hits), page.total, page.num_pages
     result.has_previous, result.has_next = page.has_previous, page.has_next
+    result.meanings, result.nearest = page.meanings, page.nearest
 
 
 def _run_search(result: SearchPage, words: str, correct: bool) -> None:
@@ -215,6 +247,7 @@ def show_support(result: SearchPage) -> None:
     urgent = result.urgent
     _run_search(result, urgent.results_query, correct=False)
     result.suggestion, result.corrected = None, False
+    result.meanings, result.nearest = [], []
     if result.page == 1 and urgent.pinned:
         pinned = pinned_hits(urgent.pinned)
         urls = {hit.url for hit in pinned}

@@ -124,6 +124,11 @@ def api_payload(result) -> dict:
         "support_results": result.support_results,
         "suggestion": result.suggestion,
         "corrected": result.corrected,
+        "meanings": [
+            [{"title": title, "query": query} for title, query in choices]
+            for choices in result.meanings
+        ],
+        "nearest": result.nearest,
         "results": [
             {
                 "kind": hit.kind,

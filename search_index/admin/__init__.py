@@ -24,6 +24,13 @@ class SynonymForm(forms.ModelForm):
         model = Synonym
         fields = ["phrase", "terms", "active"]
 
+    def save(self, commit=True):
+        # A found abbreviation an editor corrects is theirs from now on: the content scan
+        # leaves it alone. Switching one off keeps it found (and off).
+        if {"phrase", "terms"} & set(self.changed_data):
+            self.instance.origin = Synonym.Origin.EDITOR
+        return super().save(commit)
+
     def clean_phrase(self):
         phrase = self.cleaned_data["phrase"]
         if not analyse(phrase):
@@ -76,11 +83,12 @@ class UrgentCareRuleForm(forms.ModelForm):
 @admin.register(Synonym)
 class SynonymAdmin(RevisionAdmin):
     form = SynonymForm
-    list_display = ["phrase", "terms_preview", "active", "updated_at"]
-    list_filter = ["active"]
+    list_display = ["phrase", "terms_preview", "origin", "active", "updated_at"]
+    list_filter = ["active", "origin"]
     list_editable = ["active"]
     search_fields = ["phrase", "terms"]
     ordering = ["phrase"]
+    readonly_fields = ["origin"]
 
     @admin.display(description="Clinical terms")
     def terms_preview(self, obj: Synonym) -> str:

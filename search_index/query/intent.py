@@ -20,6 +20,13 @@ MAX_TERMS = 6
 COMMON_SHARE = 0.05  # of a long query, words in more than this share of documents are dropped
 FOCUS_FIELDS = ("article_title",)
 FOCUS_BOOST = 1.0  # an article's name found in the query: what the question is about
+# The title of an article the query names by another name (a brand, a lay name, an
+# abbreviation): the reader named it, but the words of the title are not in the query.
+MEANT_BOOST = 3.0
+MEANT_BOOST_LONG = 2.0  # in a letter that names it among other things
+# ...looked up in the question's heading too, which names the article as the reader's own
+# words would have.
+MEANT_FIELDS = ("article_title", "title")
 KIND_FACTOR = 1.4  # a FAQ of the question's type (treatment, causes...) among the first hits
 
 # Form fields and placeholders of web contact forms, with what follows them on the line.
@@ -112,16 +119,24 @@ def question_types(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Intent:
-    """What the query is about: the article names found in it."""
+    """What the query is about: the article names found in it, and the titles of the
+    articles those names stand for."""
 
     focus: tuple[Tokens, ...] = ()
+    meant: tuple[Tokens, ...] = ()
+    # Analysed words of the query that are everyday English ("mixing", "cant").
+    everyday: frozenset[str] = frozenset()
+    # Titles in `meant` that are one of several meanings of a name ("CAPS").
+    uncertain: frozenset[Tokens] = frozenset()
 
 
-def focus_query(name: Tokens) -> AnyOf:
+def focus_query(
+    name: Tokens, boost: float = FOCUS_BOOST, fields: tuple[str, ...] = FOCUS_FIELDS
+) -> AnyOf:
     """A strong clause for an article name found in the query."""
     if len(name) == 1:
-        return AnyOf(tuple(Term(f, name[0], FOCUS_BOOST) for f in FOCUS_FIELDS))
-    return AnyOf(tuple(Phrase(f, tuple(name), boost=FOCUS_BOOST) for f in FOCUS_FIELDS))
+        return AnyOf(tuple(Term(f, name[0], boost) for f in fields))
+    return AnyOf(tuple(Phrase(f, tuple(name), boost=boost) for f in fields))
 
 
 def kind_factor(kind: str, kinds: list[str]) -> float:

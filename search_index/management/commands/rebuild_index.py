@@ -4,6 +4,7 @@ from tqdm import tqdm
 
 from search_index.backends import IndexLocked, IndexUnavailable
 from search_index.documents.builders import count_indexable
+from search_index.sync import abbreviations
 from search_index.sync.rebuild import rebuild
 
 
@@ -48,3 +49,10 @@ class Command(BaseCommand):
             ))
         if verbosity >= 2:
             self.stdout.write(f"Index path: {stats.path}")
+        # The content may define abbreviations the glossary does not know yet, or no longer.
+        counts = abbreviations.refresh()
+        if verbosity >= 1:
+            self.stdout.write(
+                "Abbreviations found in the content: {added} added, {changed} changed, "
+                "{removed} removed.".format(**counts)
+            )

@@ -5,16 +5,12 @@ without the search index (it still works when the index is down) and without tak
 words for others: 'cooking' is one letter from 'choking'. So a typed word stands for a
 target only when it is close (one edit from five letters, two from eight; a swap of two
 letters is one edit) and either unknown in English or far rarer there than the target
-('overdoes' for 'overdose'). English frequencies come from pyspellchecker's word list
-(160,000 words, about 15 MB, loaded once per process before the workers fork).
+('overdoes' for 'overdose'). English frequencies come from query/everyday.py.
 """
 from collections.abc import Iterable
-from functools import cache
-
-from spellchecker import SpellChecker
-from spellchecker.spellchecker import WordFrequency
 
 from search_index.backends.edit_distance import within
+from search_index.query.everyday import english, frequency
 
 # A real word stands for a target only when the target is this many times commoner: the
 # typo 'overdoes' (84 in the list) for 'overdose' (2,920), never 'breeding' (7,153) for
@@ -27,21 +23,6 @@ COMMON = 20_000
 # Targets shorter than this are never meant: a typed word needs five letters to be read as a
 # misspelling at all, and one edit from five letters reaches no shorter target.
 MIN_TARGET = 4
-
-
-@cache
-def english() -> WordFrequency:
-    """English word frequencies (pyspellchecker's list), loaded once."""
-    return SpellChecker(language="en", distance=1).word_frequency
-
-
-def frequency(word: str) -> int:
-    """How common the word is in English; a contraction typed without its apostrophe
-    ('couldnt', 'didnt') counts as the contraction."""
-    found = english()[word]
-    if not found and word.endswith("nt") and len(word) > 3:
-        found = english()[f"{word[:-1]}'t"]
-    return found
 
 
 def is_english(word: str) -> bool:
