@@ -6,8 +6,17 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 
+class SynonymManager(models.Manager):
+    def get_by_natural_key(self, phrase: str) -> "Synonym":
+        return self.get(phrase=phrase)
+
+
 class Synonym(models.Model):
-    """A lay phrase readers type, mapped to the clinical terms our content uses."""
+    """A lay phrase readers type, mapped to the clinical terms our content uses.
+
+    Fixtures name rows by their phrase (natural_key), not by id, so loading the starter
+    glossary updates its own phrases and never overwrites a row found in the content.
+    """
 
     class Origin(models.TextChoices):
         EDITOR = "editor", "Written by an editor"
@@ -34,11 +43,16 @@ class Synonym(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
+    objects = SynonymManager()
+
     class Meta:
         ordering = ["phrase"]
 
     def __str__(self) -> str:
         return self.phrase
+
+    def natural_key(self) -> tuple[str]:
+        return (self.phrase,)
 
     def term_list(self) -> list[str]:
         return [t.strip() for t in self.terms.splitlines() if t.strip()]
