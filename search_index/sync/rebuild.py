@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Max, Min
+from django.db.models import Min
 from whoosh.fields import Schema
 from whoosh.index import Index
 from whoosh.writing import CLEAR
@@ -39,8 +39,8 @@ from search_index.documents.builders import (
     iter_documents,
     spare_document,
 )
-from search_index.models import IndexChange
 from search_index.sync.check import check_documents
+from search_index.sync.nodes import lag, needs_rebuild, this_node
 from search_index.sync.queue import (
     BATCH_SIZE,
     abandon,
@@ -127,7 +127,7 @@ def apply_pending(
     applied = 0
     deadline = time.monotonic() + budget if budget is not None else float("inf")
     for _ in range(MAX_PASSES):
-        if time.monotonic() >= deadline or not pending_changes().exists():
+        if time.monotonic() >= deadline or not (pending_changes().exists() or needs_rebuild()):
             break
         try:
             with writer_lock(timeout):
@@ -150,13 +150,16 @@ def apply_pending(
 
 
 def _restore_missing_index(limit: int | None) -> None:
-    """Rebuild an index that was never built or was deleted; the caller holds the lock."""
-    if has_index_files():
+    """Rebuild an index that was never built or was deleted, or that the change log left
+    behind (nodes.py: a new node, or one away while entries it lacked were pruned); the
+    caller holds the lock."""
+    why = "missing" if not has_index_files() else "behind the change log" if needs_rebuild() else ""
+    if not why:
         return
     if limit is not None and sum(count_indexable().values()) > limit:
-        logger.error("search index missing in %s: run manage.py rebuild_index", index_path())
+        logger.error("search index %s in %s: run manage.py rebuild_index", why, index_path())
         return
-    logger.warning("search index missing in %s; rebuilding it", index_path())
+    logger.warning("search index %s in %s; rebuilding it", why, index_path())
     rebuild_locked(None)
 
 
@@ -370,6 +373,7 @@ def index_status() -> dict:
     status["in_step"] = bool(
         status["available"]
         and status["pending"] == 0
+        and not status["node"]["needs_rebuild"]
         and status["index"] == status["database"]
         and status["index_total"] == sum(status["database"].values())
         and documents.get("versions_recorded")
@@ -384,12 +388,14 @@ def _count_type(searcher, name: str) -> int:
 
 
 def _queue_status() -> dict:
+    """This node's place in the change log (nodes.py)."""
+    node = this_node()
     pending = pending_changes()
     oldest = pending.aggregate(oldest=Min("created_at"))["oldest"]
-    last = IndexChange.objects.aggregate(last=Max("applied_at"))["last"]
     return {
         "pending": pending.count(),
         "failed": pending.filter(attempts__gt=0).count(),
         "oldest_pending_at": oldest,
-        "last_applied_at": last,
+        "last_applied_at": node.applied_at,
+        "node": lag(node),
     }
