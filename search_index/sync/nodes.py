@@ -107,13 +107,14 @@ def unapplied(node: IndexNode | None = None) -> QuerySet:
     return IndexChange.objects.filter(pk__gt=position).order_by("pk")
 
 
-def advance(position: int, rebuilt: bool = False) -> None:
-    """Record that this node's index has committed every entry up to `position`."""
+def advance(position: int, rebuilt: bool = False, failing: bool = False) -> None:
+    """Record that this node's index has committed every entry up to `position` (`failing`:
+    the entry after it failed, and its error stays shown)."""
     now = timezone.now()
     this_node()  # registered first
     nodes = IndexNode.objects.filter(name=node_name())
     moved = nodes.filter(position__lt=position).update(position=position, applied_at=now)
-    fields = {"seen_at": now, "last_error": ""}
+    fields = {"seen_at": now} if failing else {"seen_at": now, "last_error": ""}
     if rebuilt:
         fields.update(rebuilt_at=now, needs_rebuild=False)
     nodes.update(**fields)

@@ -119,7 +119,7 @@ def _advance_past(batch: list[IndexChange], failed_ids: list[int]) -> None:
         if change.pk in failed_ids and change.pk not in retried:
             logger.error("passing over %s after %d failures", change, change.attempts + 1)
     position = min(retried) - 1 if retried else batch[-1].pk
-    nodes.advance(position)
+    nodes.advance(position, failing=bool(retried))
 
 
 def _group(batch: list[IndexChange]) -> dict[tuple[str, int], list[int]]:
