@@ -60,9 +60,11 @@ def manage(env: dict, *args: str, check: bool = True, timeout: float = 300
 
 
 def prepare_site(env: dict) -> None:
-    """Tables, the seed content and a superuser who signs off pages, in the shared database."""
+    """Tables, the seed content and a superuser who signs off pages, in the shared database;
+    the static files."""
     manage(env, "migrate", "--noinput", "-v", "0")
     manage(env, "load_seed", "-v", "0")
+    manage(env, "collectstatic", "--noinput", "-v", "0")
     manage(env, "shell", "-v", "0", "-c",
            "from django.contrib.auth.models import User; from faq.models import ReviewerProfile; "
            f"user = User.objects.create_superuser({ADMIN_USER!r}, 'chief@example.org', "
@@ -154,21 +156,26 @@ def node_environment(base: dict, tmp: Path, name: str) -> dict:
     }
 
 
+def site_environment(tmp: Path, database_url: str, **extra: str) -> dict:
+    """What every node of a site shares: settings, database, static files."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "benchmarks.page_weight_settings",
+        "DATABASE_URL": database_url,
+        "PAGE_WEIGHT_STATIC_ROOT": str(tmp / "static"),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "WEB_CONCURRENCY": "2",
+        **extra,
+    }
+
+
 @contextmanager
 def cluster(tmp: Path):
     """(make_node, base environment): nodes made by make_node(name) are stopped at the end."""
     made: list[Node] = []
     with site_database(tmp) as url:
-        base = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "benchmarks.page_weight_settings",
-            "DATABASE_URL": url,
-            "PAGE_WEIGHT_STATIC_ROOT": str(tmp / "static"),
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-            "WEB_CONCURRENCY": "2",
-        }
+        base = site_environment(tmp, url)
         prepare_site(base)
-        manage(base, "collectstatic", "--noinput", "-v", "0")
 
         def make_node(name: str) -> Node:
             node = Node(name, node_environment(base, tmp, name), tmp / name)
@@ -235,7 +242,8 @@ class AdminSession:
         })
 
     def open(self, path: str, data: bytes | None = None) -> str:
-        request = Request(self.base + path, data=data, headers={"Referer": self.base + path})
+        # Always http://127.0.0.1 (self.base): no other scheme can reach here.
+        request = Request(self.base + path, data=data, headers={"Referer": self.base + path})  # noqa: S310
         with self.opener.open(request, timeout=30) as response:
             return response.read().decode()
 

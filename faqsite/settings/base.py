@@ -79,6 +79,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+# Optional streaming replicas (comma-separated URLs): readers' pages and searches read from
+# them, everything else from the primary; faqsite/replicas.py states the rule.
+for _number, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[])):
+    DATABASES[f"replica{_number}"] = {**env.db_url_config(_url), "TEST": {"MIRROR": "default"}}
+if len(DATABASES) > 1:
+    DATABASE_ROUTERS = ["faqsite.replicas.ReplicaRouter"]
+    MIDDLEWARE.insert(1, "faqsite.replicas.ReplicaMiddleware")
+# After a write, a client and its node read from the primary for this long (read-your-writes).
+DATABASE_PRIMARY_PIN_SECONDS = env.float("DATABASE_PRIMARY_PIN_SECONDS", default=5.0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
