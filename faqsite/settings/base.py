@@ -159,6 +159,9 @@ SEARCH_INDEX = {
     # The engine: a SearchBackend subclass (search_index/backends/base.py), loaded once.
     "BACKEND": "search_index.backends.whoosh.backend.WhooshBackend",
     "PATH": Path(env("SEARCH_INDEX_DIR", default=str(BASE_DIR / "var" / "index"))),
+    # The node's name in the change log's node table (search_index/sync/nodes.py); empty:
+    # the host name and the index directory.
+    "NODE_NAME": env("SEARCH_NODE_NAME", default=""),
     # The index follows saves through a queue table; tests switch this off where they must.
     "AUTO_UPDATE": env.bool("SEARCH_AUTO_UPDATE", default=True),
     "MAX_QUERY_LENGTH": 256,
