@@ -159,3 +159,24 @@ def test_lag_counts_entries_and_the_age_of_the_oldest(on_node):
     assert lag["head"] == IndexChange.objects.order_by("-pk").first().pk
     indexer.apply_pending()
     assert nodes.lag()["behind"] == 0 and nodes.lag()["lag_seconds"] == 0
+
+
+def test_index_status_names_the_node_its_lag_and_a_needed_rebuild(on_node):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    section = make_section()
+    on_node("a")
+    indexer.rebuild()
+    b = on_node("b")  # a later node: it must rebuild
+    edit(section, "Waiting")
+    out = StringIO()
+    with pytest.raises(CommandError, match="not in step"):
+        call_command("index_status", "--check", stdout=out)
+    text = out.getvalue()
+    assert f"Node: {b.name} at change 0 of " in text and "must be rebuilt" in text
+    indexer.apply_pending()
+    out = StringIO()
+    call_command("index_status", "--check", stdout=out)
+    assert "(0 behind" in out.getvalue() and "In step." in out.getvalue()
