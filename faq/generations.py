@@ -1,21 +1,32 @@
-"""Generation numbers in the database: how every process on every node learns that content
-changed, with no shared cache server.
+"""Generation numbers: how every process on every node learns that content changed, with no
+shared cache server required.
 
 A process keeps something built from the database (a rendered page, the glossary) under the
-generation it read first. A save bumps the generation once its transaction has committed;
-every process, on any node, reads the number again on its next use (one primary-key lookup),
-so nothing kept under the old number is served again.
+generation it read first. A committed save bumps the generation in two places: the node's
+"search" cache (files in memory, shared by the node's processes: read on every use for about
+15 µs, so the saving node sees the save at once) and a row in the database (which
+every process of every node reads at most every GENERATION_CHECK_SECONDS: other nodes see
+the save within that time). A cached page view thus stays free of database queries; reading
+the row on every view cost 1.5 ms more per cached article page (0.8 -> 2.3 ms p50 on SQLite,
+a connection opened per request) and a quarter of the load benchmark's throughput.
 """
 import logging
+import secrets
+import threading
+import time
+import uuid
 
+from django.conf import settings
+from django.core.cache import caches
 from django.db import DatabaseError, models, transaction
-from django.db.models import F
 
 log = logging.getLogger(__name__)
 
+SHARED_ALIAS = "search"
+
 
 class Generation(models.Model):
-    """One named counter, bumped after each committed change of what it covers."""
+    """One named generation, replaced after each committed change of what it covers."""
 
     name = models.CharField(max_length=100, primary_key=True)
     value = models.BigIntegerField(default=0)
@@ -24,25 +35,81 @@ class Generation(models.Model):
         return f"{self.name}: {self.value}"
 
 
-def current(name: str) -> int | None:
-    """The generation's current value (0 before its first bump); None when unreadable."""
-    try:
-        found = Generation.objects.filter(name=name).values_list("value", flat=True).first()
-    except DatabaseError:
-        log.warning("Generation %s unreadable", name, exc_info=True)
+_read: dict[str, tuple[float, int]] = {}  # name -> (when read, value) of the database row
+_read_lock = threading.Lock()
+
+
+def current(name: str) -> str | None:
+    """The generation now, as this process may know it; None when unreadable (then build
+    afresh)."""
+    local = _node_generation(name)
+    stored = _database_generation(name)
+    if local is None or stored is None:
         return None
-    return found or 0
+    return f"{local}.{stored}"
 
 
 def bump(name: str) -> None:
-    """Replace the generation now (call after the change committed)."""
+    """Replace the generation now, on this node and for every node (call after the change
+    committed)."""
     try:
-        if not Generation.objects.filter(name=name).update(value=F("value") + 1):
-            Generation.objects.get_or_create(name=name, defaults={"value": 1})
+        caches[SHARED_ALIAS].set(_key(name), uuid.uuid4().hex, None)
+    except Exception:
+        log.error("Generation %s not replaced in the node's cache; dropping it", name,
+                  exc_info=True)
+        try:  # with the key gone, readers start a new generation (or build afresh)
+            caches[SHARED_ALIAS].delete(_key(name))
+        except Exception:
+            log.critical("Generation %s neither replaced nor dropped", name, exc_info=True)
+    try:
+        # A new random value, not value + 1: a rolled-back row (tests) cannot repeat an old one.
+        Generation.objects.update_or_create(name=name, defaults={"value": _new_value()})
     except DatabaseError:
-        log.critical("Generation %s not bumped: kept copies may be stale", name, exc_info=True)
+        log.critical("Generation %s not bumped: other nodes may serve stale copies", name,
+                     exc_info=True)
+    with _read_lock:
+        _read.pop(name, None)
 
 
 def bump_on_commit(name: str, using: str | None = None) -> None:
     """Bump the generation once the current transaction commits."""
     transaction.on_commit(lambda: bump(name), using=using)
+
+
+def _new_value() -> int:
+    return secrets.randbits(62)
+
+
+def _key(name: str) -> str:
+    return f"generation:{name}"
+
+
+def _node_generation(name: str) -> str | None:
+    """The node's part, started when missing; None when the node's cache is unreadable."""
+    try:
+        shared = caches[SHARED_ALIAS]
+        found = shared.get(_key(name))
+        if found is None:
+            shared.add(_key(name), uuid.uuid4().hex, None)
+            found = shared.get(_key(name))
+        return found
+    except Exception:
+        log.warning("Generation %s unreadable from the node's cache", name, exc_info=True)
+        return None
+
+
+def _database_generation(name: str) -> int | None:
+    """The database's part, read again once GENERATION_CHECK_SECONDS have passed."""
+    now = time.monotonic()
+    with _read_lock:
+        found = _read.get(name)
+    if found is not None and now - found[0] < settings.GENERATION_CHECK_SECONDS:
+        return found[1]
+    try:
+        value = Generation.objects.filter(name=name).values_list("value", flat=True).first()
+    except DatabaseError:
+        log.warning("Generation %s unreadable from the database", name, exc_info=True)
+        return None
+    with _read_lock:
+        _read[name] = (now, value or 0)
+    return value or 0

@@ -2,12 +2,12 @@
 
 An article page costs about 25 ms to render (sections, references, questions, citations) and
 is the most requested page, so under load it set everyone's waiting time. A rendered page
-is kept in this process's memory under a key holding the content generation (a counter in
-the database, faq/generations.py), which every save or deletion of content bumps once its
-transaction has committed, plus the site address and the day (the "cite this page" box gives
-today's date). Every process on every node reads the counter on each page view (one
-primary-key lookup), so a save on one node retires the pages every node kept. With the
-database unreadable, pages are simply rendered (or fail) as they would be anyway.
+is kept in this process's memory under a key holding the content generation
+(faq/generations.py), which every save or deletion of content bumps once its transaction has
+committed: at once on the saving node, and on every other node within
+GENERATION_CHECK_SECONDS. The key also holds the site address and the day (the "cite this
+page" box gives today's date). With the generation unreadable, pages are simply rendered
+every time.
 
 Why after the commit: a page is rendered from what the database shows after its key's
 generation was read. Bumped before the commit, a reader could read the new generation,
@@ -33,13 +33,12 @@ CONTENT_MODELS = (Article, Section, FAQ, Citation, ArticleCitation, SectionCitat
 
 def generation() -> str | None:
     """The current content generation; None when unreadable (pages are rendered afresh)."""
-    current = generations.current(GENERATION)
-    return None if current is None else str(current)
+    return generations.current(GENERATION)
 
 
 def content_changed(using: str | None = None, **kwargs) -> None:
     """Make every process render its pages again once the saving transaction commits."""
-    # Once per saved row: a bump costs well under a millisecond, and scheduling it once per
+    # Once per saved row: a bump costs about a millisecond, and scheduling it once per
     # transaction would hide it from tests' captured callbacks.
     generations.bump_on_commit(GENERATION, using=using)
 

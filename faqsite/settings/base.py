@@ -88,6 +88,9 @@ if len(DATABASES) > 1:
     MIDDLEWARE.insert(1, "faqsite.replicas.ReplicaMiddleware")
 # After a write, a client and its node read from the primary for this long (read-your-writes).
 DATABASE_PRIMARY_PIN_SECONDS = env.float("DATABASE_PRIMARY_PIN_SECONDS", default=5.0)
+# How often each process reads the content generations from the database (faq/generations.py):
+# a save on another node retires this node's kept pages, glossary and rules within this time.
+GENERATION_CHECK_SECONDS = env.float("GENERATION_CHECK_SECONDS", default=1.0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 

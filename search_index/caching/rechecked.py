@@ -3,10 +3,10 @@
 The glossary, the urgent-care rules and the suggestion list are each read on every search or
 keystroke, but change only when an editor saves. Each process keeps its value with a
 fingerprint of the rows (a few aggregate queries). A save of the models, once its transaction
-has committed, bumps the value's generation, a counter in the database (faq/generations.py)
-that every process on every node reads on each get() (one primary-key lookup), so every
-worker checks the fingerprint again on its next request. Changes that send no signal
-(queryset updates, fixture loads) are still noticed within `recheck_seconds`.
+has committed, bumps the value's generation (faq/generations.py), which every process reads
+on each get(): every worker of the saving node checks the fingerprint again on its next
+request, and every worker of the other nodes within GENERATION_CHECK_SECONDS. Changes that
+send no signal (queryset updates, fixture loads) are still noticed within `recheck_seconds`.
 """
 import threading
 import time
@@ -94,7 +94,7 @@ class Rechecked(Generic[T]):
         with self._lock:
             self._checked = float("-inf")
 
-    def _shared_generation(self) -> int | None:
+    def _shared_generation(self) -> str | None:
         """The generation every process shares; None (rely on the interval) when unreadable."""
         return generations.current(self.generation_name)
 
