@@ -144,8 +144,10 @@ def apply_pending(
             record_failure(list(pending_changes().values_list("pk", flat=True)[:BATCH_SIZE]), exc)
             break
         applied += done
-        if failed:
-            break  # the index is failing: retrying at once would fail again
+        if failed or needs_rebuild():
+            # The index is failing (retrying at once would fail again), or it must be
+            # rebuilt and this caller may not (the queue worker will).
+            break
     return applied
 
 

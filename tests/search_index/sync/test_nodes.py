@@ -180,3 +180,16 @@ def test_index_status_names_the_node_its_lag_and_a_needed_rebuild(on_node):
     out = StringIO()
     call_command("index_status", "--check", stdout=out)
     assert "(0 behind" in out.getvalue() and "In step." in out.getvalue()
+
+
+def test_a_save_leaves_a_large_rebuild_to_the_worker(on_node):
+    sections = [make_section() for _ in range(3)]
+    on_node("a")
+    indexer.rebuild()
+    on_node("b")
+    edit(sections[0], "Saved while b has no index")
+    indexer.apply_pending(rebuild_limit=2)  # as a save's request: too many documents
+    assert nodes.this_node().needs_rebuild
+    indexer.apply_pending(rebuild_limit=None)  # as the queue worker
+    assert stored_title(f"section:{sections[0].pk}") == "Saved while b has no index"
+    assert not nodes.this_node().needs_rebuild and indexer.index_status()["in_step"]
