@@ -18,7 +18,7 @@ import uuid
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import DatabaseError, models, transaction
+from django.db import DatabaseError, models, router, transaction
 
 log = logging.getLogger(__name__)
 
@@ -35,18 +35,21 @@ class Generation(models.Model):
         return f"{self.name}: {self.value}"
 
 
-_read: dict[str, tuple[float, int]] = {}  # name -> (when read, value) of the database row
+# (name, database alias) -> (when read, value) of the database row
+_read: dict[tuple[str, str], tuple[float, int]] = {}
 _read_lock = threading.Lock()
 
 
 def current(name: str) -> str | None:
     """The generation now, as this process may know it; None when unreadable (then build
-    afresh)."""
+    afresh). It names the database read (a replica or the primary, faqsite/replicas.py), so
+    what was built from a replica is never served to a reader pinned to the primary."""
+    alias = router.db_for_read(Generation)
     local = _node_generation(name)
-    stored = _database_generation(name)
+    stored = _database_generation(name, alias)
     if local is None or stored is None:
         return None
-    return f"{local}.{stored}"
+    return f"{local}.{stored}.{alias}"
 
 
 def bump(name: str) -> None:
@@ -68,7 +71,8 @@ def bump(name: str) -> None:
         log.critical("Generation %s not bumped: other nodes may serve stale copies", name,
                      exc_info=True)
     with _read_lock:
-        _read.pop(name, None)
+        for key in [key for key in _read if key[0] == name]:
+            del _read[key]
 
 
 def bump_on_commit(name: str, using: str | None = None) -> None:
@@ -98,18 +102,19 @@ def _node_generation(name: str) -> str | None:
         return None
 
 
-def _database_generation(name: str) -> int | None:
+def _database_generation(name: str, alias: str) -> int | None:
     """The database's part, read again once GENERATION_CHECK_SECONDS have passed."""
     now = time.monotonic()
     with _read_lock:
-        found = _read.get(name)
+        found = _read.get((name, alias))
     if found is not None and now - found[0] < settings.GENERATION_CHECK_SECONDS:
         return found[1]
     try:
-        value = Generation.objects.filter(name=name).values_list("value", flat=True).first()
+        rows = Generation.objects.using(alias).filter(name=name)
+        value = rows.values_list("value", flat=True).first() or 0
     except DatabaseError:
         log.warning("Generation %s unreadable from the database", name, exc_info=True)
         return None
     with _read_lock:
-        _read[name] = (now, value or 0)
-    return value or 0
+        _read[(name, alias)] = (now, value)
+    return value

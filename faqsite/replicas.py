@@ -3,9 +3,11 @@ replica; everything else uses the primary.
 
 The rule, in full:
 - Only a reader's request reads from a replica: GET or HEAD, outside /admin/ and /health
-  (which compares the node's index with the primary), from a client
-  and a node that have not written lately. The request picks one replica for all its reads,
-  so a rendered page and the content generation it is kept under come from the same copy.
+  (which compares the node's index with the primary), from a client and a node that have not
+  written lately. The request picks one replica for all its reads, so a rendered page and the
+  content generation it is kept under come from the same copy; the generation names that
+  copy (faq/generations.py), so a page built from a replica is never served to a reader
+  pinned to the primary.
 - Management commands, the queue worker, index upkeep and every write use the primary, and so
   do the change log and the node table at all times (a node's place in the log must be true).
 - Read-your-writes: a request that may write (any other method, or /admin/) pins reads to the
