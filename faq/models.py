@@ -399,3 +399,4 @@ class FAQCitation(CitationLink):
 
 # Editorial workflow rows that refer to the content above; importable from here.
 from .editorial import Draft, PromotedResult  # noqa: E402,F401
+from .generations import Generation  # noqa: E402,F401

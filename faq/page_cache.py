@@ -2,70 +2,50 @@
 
 An article page costs about 25 ms to render (sections, references, questions, citations) and
 is the most requested page, so under load it set everyone's waiting time. A rendered page
-is kept in this process's memory under a key holding a content generation, which every save
-or deletion of content (in any process) replaces in the shared "search" cache once its
-transaction has committed, plus the site address and the day (the "cite this page" box gives
-today's date). With no shared cache to read the generation from, pages are simply rendered
+is kept in this process's memory under a key holding the content generation
+(faq/generations.py), which every save or deletion of content bumps once its transaction has
+committed: at once on the saving node, and on every other node within
+GENERATION_CHECK_SECONDS. The key also holds the site address and the day (the "cite this
+page" box gives today's date). With the generation unreadable, pages are simply rendered
 every time.
 
 Why after the commit: a page is rendered from what the database shows after its key's
-generation was read. Replaced before the commit, a reader could read the new generation,
-then the old rows, and keep a withdrawn page under the new key for an hour. Replaced after
+generation was read. Bumped before the commit, a reader could read the new generation,
+then the old rows, and keep a withdrawn page under the new key for an hour. Bumped after
 it, every reader of the new generation reads the committed rows.
 """
 import logging
-import uuid
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
+from . import generations
 from .models import FAQ, Article, ArticleCitation, Citation, FAQCitation, Section, SectionCitation
 
 log = logging.getLogger(__name__)
 
-SHARED_ALIAS = "search"
 PAGES_ALIAS = "default"
-GENERATION_KEY = "faq:content-generation"
+GENERATION = "faq:content"
 PAGE_SECONDS = 3600
 CONTENT_MODELS = (Article, Section, FAQ, Citation, ArticleCitation, SectionCitation, FAQCitation)
 
 
 def generation() -> str | None:
-    """The current content generation, started if there is none; None when unreadable."""
-    try:
-        shared = caches[SHARED_ALIAS]
-        current = shared.get(GENERATION_KEY)
-        if current is None:
-            shared.add(GENERATION_KEY, uuid.uuid4().hex, None)
-            current = shared.get(GENERATION_KEY)
-        return current
-    except Exception:  # a cache is an optimisation: render instead
-        log.warning("Content generation unreadable; rendering pages afresh", exc_info=True)
-        return None
+    """The current content generation; None when unreadable (pages are rendered afresh)."""
+    return generations.current(GENERATION)
 
 
 def content_changed(using: str | None = None, **kwargs) -> None:
     """Make every process render its pages again once the saving transaction commits."""
-    # Once per saved row: a set in the shared cache costs tens of microseconds, and
-    # scheduling it once per transaction would hide it from tests' captured callbacks.
-    transaction.on_commit(new_generation, using=using)
+    # Once per saved row: a bump costs about a millisecond, and scheduling it once per
+    # transaction would hide it from tests' captured callbacks.
+    generations.bump_on_commit(GENERATION, using=using)
 
 
 def new_generation() -> None:
     """Replace the content generation: pages kept under the old one are never served again."""
-    shared = caches[SHARED_ALIAS]
-    try:
-        shared.set(GENERATION_KEY, uuid.uuid4().hex, None)
-    except Exception:
-        log.error("Content generation not replaced; dropping it instead", exc_info=True)
-        try:
-            # With the key gone, readers start a new generation (or render afresh).
-            shared.delete(GENERATION_KEY)
-        except Exception:
-            log.critical("Content generation neither replaced nor dropped: pages may be "
-                         "stale for up to %d s", PAGE_SECONDS, exc_info=True)
+    generations.bump(GENERATION)
 
 
 def page_key(kind: str, slug: str, site: str, day: object) -> str | None:

@@ -15,16 +15,19 @@ from django.views.decorators.http import require_safe
 
 from search_index.backends import IndexUnavailable, get_backend
 from search_index.sync.check import recent_check
+from search_index.sync.nodes import needs_rebuild
 from search_index.sync.rebuild import pending_changes
 
 logger = logging.getLogger(__name__)
 
 
 def database_state() -> tuple[str, int | None, int | None]:
-    """("ok", pending changes, age in seconds of the oldest) when the database answers.
+    """("ok", changes this node's index has yet to apply, age in seconds of the oldest: the
+    node's lag) when the database answers.
 
-    A queue that only grows (a read-only or full disk under the index) leaves the site
-    serving, so the status stays "ok"; the age is what a monitor should alert on.
+    A queue that only grows (a read-only or full disk under the index, a stopped worker)
+    leaves the site serving, so the status stays "ok"; the age is what a monitor should alert
+    on.
     """
     try:
         connection.ensure_connection()
@@ -38,14 +41,22 @@ def database_state() -> tuple[str, int | None, int | None]:
 
 
 def index_state() -> str:
-    """ "ok" when a searcher opens on the index and reads its segments, else "unavailable"."""
+    """ "ok" when a searcher opens on the index and reads its segments, "unavailable" when
+    not, "rebuilding" when the change log left this node's index behind (sync/nodes.py)."""
     try:
         get_backend().check_readable()
-        return "ok"
     except (IndexUnavailable, *get_backend().read_errors) as exc:
         # One line, no traceback: monitors poll this every few seconds.
         logger.warning("Health check: the search index is unavailable: %s", exc)
         return "unavailable"
+    try:
+        behind = needs_rebuild()
+    except DatabaseError:
+        return "ok"  # database_state() reports the database
+    if behind:
+        logger.warning("Health check: this node's index is being rebuilt from the database")
+        return "rebuilding"
+    return "ok"
 
 
 def documents_state() -> dict | None:

@@ -144,9 +144,12 @@ def lines(text: str) -> list[str]:
 
 
 class IndexChange(models.Model):
-    """A change to indexed content, written in the same transaction as the content itself.
+    """One entry of the change log: a row of indexed content changed.
 
-    One writer drains this queue into Whoosh, so no save can be lost to a lock or a crash.
+    Written in the same transaction as the content itself, and in commit order (sync/queue.py),
+    so every node's index can follow the log by position (IndexNode.position) and no save can
+    be lost to a lock or a crash. `applied_at`, `attempts` and `last_error` tell when a node
+    first applied the entry and how applying it last failed.
     """
 
     model = models.CharField(max_length=50)
@@ -162,6 +165,32 @@ class IndexChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model}:{self.object_id}"
+
+
+class IndexNode(models.Model):
+    """A web node's own index (named by its host and SEARCH_INDEX_DIR) and how far it has
+    applied the change log."""
+
+    name = models.CharField(max_length=300, unique=True)
+    position = models.BigIntegerField(
+        default=0, help_text="The last change-log entry this node's index has applied."
+    )
+    applied_at = models.DateTimeField(null=True, blank=True)
+    seen_at = models.DateTimeField(
+        null=True, blank=True, help_text="When this node's index last applied or polled."
+    )
+    rebuilt_at = models.DateTimeField(null=True, blank=True)
+    needs_rebuild = models.BooleanField(
+        default=False,
+        help_text="Entries it had not applied were pruned: it rebuilds from the database.",
+    )
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class SearchQueryLog(models.Model):

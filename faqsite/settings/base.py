@@ -79,6 +79,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+# Optional streaming replicas (comma-separated URLs): readers' pages and searches read from
+# them, everything else from the primary; faqsite/replicas.py states the rule.
+for _number, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[])):
+    DATABASES[f"replica{_number}"] = {**env.db_url_config(_url), "TEST": {"MIRROR": "default"}}
+if len(DATABASES) > 1:
+    DATABASE_ROUTERS = ["faqsite.replicas.ReplicaRouter"]
+    MIDDLEWARE.insert(1, "faqsite.replicas.ReplicaMiddleware")
+# After a write, a client and its node read from the primary for this long (read-your-writes).
+DATABASE_PRIMARY_PIN_SECONDS = env.float("DATABASE_PRIMARY_PIN_SECONDS", default=5.0)
+# How often each process reads the content generations from the database (faq/generations.py):
+# a save on another node retires this node's kept pages, glossary and rules within this time.
+GENERATION_CHECK_SECONDS = env.float("GENERATION_CHECK_SECONDS", default=1.0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
@@ -150,6 +162,9 @@ SEARCH_INDEX = {
     # The engine: a SearchBackend subclass (search_index/backends/base.py), loaded once.
     "BACKEND": "search_index.backends.whoosh.backend.WhooshBackend",
     "PATH": Path(env("SEARCH_INDEX_DIR", default=str(BASE_DIR / "var" / "index"))),
+    # The node's name in the change log's node table (search_index/sync/nodes.py); empty:
+    # the host name and the index directory.
+    "NODE_NAME": env("SEARCH_NODE_NAME", default=""),
     # The index follows saves through a queue table; tests switch this off where they must.
     "AUTO_UPDATE": env.bool("SEARCH_AUTO_UPDATE", default=True),
     "MAX_QUERY_LENGTH": 256,

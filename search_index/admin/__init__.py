@@ -12,7 +12,14 @@ from django.utils.text import Truncator
 from faq.revisions_admin import RevisionAdmin
 from search_index.admin.fixes import report_days, with_fix_its
 from search_index.analytics import log as query_log
-from search_index.models import IndexChange, SearchQueryLog, Synonym, UrgentCareRule, lines
+from search_index.models import (
+    IndexChange,
+    IndexNode,
+    SearchQueryLog,
+    Synonym,
+    UrgentCareRule,
+    lines,
+)
 from search_index.query.glossary import analyse
 from search_index.query.triage.rules import pattern_errors
 
@@ -148,6 +155,22 @@ class IndexChangeAdmin(ReadOnlyAdmin):
 
     @admin.display(description="Last error")
     def short_error(self, obj: IndexChange) -> str:
+        return Truncator(obj.last_error).chars(80)
+
+
+@admin.register(IndexNode)
+class IndexNodeAdmin(ReadOnlyAdmin):
+    """Each web node's index and how far it has applied the change log (read-only)."""
+
+    list_display = ["name", "position", "behind", "applied_at", "seen_at", "rebuilt_at",
+                    "needs_rebuild", "short_error"]
+
+    @admin.display(description="Changes behind")
+    def behind(self, obj: IndexNode) -> int:
+        return IndexChange.objects.filter(pk__gt=obj.position).count()
+
+    @admin.display(description="Last error")
+    def short_error(self, obj: IndexNode) -> str:
         return Truncator(obj.last_error).chars(80)
 
 

@@ -3,29 +3,25 @@
 The glossary, the urgent-care rules and the suggestion list are each read on every search or
 keystroke, but change only when an editor saves. Each process keeps its value with a
 fingerprint of the rows (a few aggregate queries). A save of the models, once its transaction
-has committed, replaces the value's generation in the shared "search" cache, which every
-process reads on each get() (a file read in memory, as the page cache does per page view), so
-every worker checks the fingerprint again on its next request. Changes that send no signal
-(queryset updates, fixture loads) are still noticed within `recheck_seconds`.
+has committed, bumps the value's generation (faq/generations.py), which every process reads
+on each get(): every worker of the saving node checks the fingerprint again on its next
+request, and every worker of the other nodes within GENERATION_CHECK_SECONDS. Changes that
+send no signal (queryset updates, fixture loads) are still noticed within `recheck_seconds`.
 """
-import logging
 import threading
 import time
-import uuid
 from collections.abc import Callable, Hashable, Iterable
 from typing import Generic, TypeVar
 
-from django.core.cache import caches
 from django.core.signals import setting_changed
 from django.db import transaction
 from django.db.models import Max, Model
 from django.db.models.signals import post_delete, post_save
 
+from faq import generations
 from search_index.caching.registry import register
 
 T = TypeVar("T")
-SHARED_ALIAS = "search"
-logger = logging.getLogger(__name__)
 
 
 def rows_version(model: type[Model]) -> tuple:
@@ -50,7 +46,7 @@ class Rechecked(Generic[T]):
         recheck_seconds: float,
         saved_models: Iterable[type[Model]],
     ) -> None:
-        self.generation_key = f"rechecked:{name}:generation"
+        self.generation_name = f"rechecked:{name}"
         self.fingerprint = fingerprint
         self.build = build
         self.recheck_seconds = recheck_seconds
@@ -90,11 +86,8 @@ class Rechecked(Generic[T]):
     def new_generation(self) -> None:
         """Make every process check the fingerprint on its next get()."""
         self.forget()
-        try:
-            caches[SHARED_ALIAS].set(self.generation_key, uuid.uuid4().hex, None)
-        except Exception:
-            # Other processes then notice within recheck_seconds, through the fingerprint.
-            logger.error("%s: shared generation not replaced", self.generation_key, exc_info=True)
+        # Unbumped (the database failing), other processes notice within recheck_seconds.
+        generations.bump(self.generation_name)
 
     def forget(self, **kwargs) -> None:
         """Check the fingerprint on the next get() in this process."""
@@ -103,11 +96,7 @@ class Rechecked(Generic[T]):
 
     def _shared_generation(self) -> str | None:
         """The generation every process shares; None (rely on the interval) when unreadable."""
-        try:
-            return caches[SHARED_ALIAS].get(self.generation_key)
-        except Exception:
-            logger.warning("%s unreadable", self.generation_key, exc_info=True)
-            return None
+        return generations.current(self.generation_name)
 
     @property
     def built(self) -> T | None:

@@ -20,6 +20,7 @@ from search_index.backends import get_backend
 from search_index.caching.rechecked import rows_version
 from search_index.documents.builders import doc_id, indexable_versions
 from search_index.models import IndexChange
+from search_index.sync.nodes import this_node
 
 EXAMPLES = 20  # ids named per kind of difference
 # Changes applied this long before the comparison started still count as in flight: the
@@ -60,6 +61,7 @@ class DocumentCheck:
 def check_documents() -> DocumentCheck:
     """Compare the index with the database, document by document."""
     started = timezone.now()
+    position = this_node().position  # read first: entries past it may be applied meanwhile
     expected = indexable_versions()
     found = get_backend().stored_versions()  # opened after the database read: it is the newer
     check = DocumentCheck(
@@ -68,7 +70,7 @@ def check_documents() -> DocumentCheck:
         stale=sorted(k for k in expected.keys() & found.keys() if found[k][-1] != expected[k]),
         duplicated=sorted(k for k, versions in found.items() if len(versions) > 1),
     )
-    _set_aside_waiting(check, started)
+    _set_aside_waiting(check, started, position)
     return check
 
 
@@ -90,17 +92,19 @@ def recent_check() -> DocumentCheck:
 
 
 def _tables_version() -> tuple:
-    """Changes when content is saved, added or removed, or the queue moves (a few lookups)."""
-    queue = IndexChange.objects.aggregate(last=Max("pk"), applied=Max("applied_at"))
-    return (*(rows_version(model) for model in (Article, Section, FAQ)), *queue.values())
+    """Changes when content is saved, added or removed, or the log moves (a few lookups)."""
+    last = IndexChange.objects.aggregate(last=Max("pk"))["last"]
+    position = this_node().position
+    return (*(rows_version(model) for model in (Article, Section, FAQ)), last, position)
 
 
-def _set_aside_waiting(check: DocumentCheck, started) -> None:
-    """Move differences that a queued or just-applied change explains to `waiting`."""
+def _set_aside_waiting(check: DocumentCheck, started, position: int) -> None:
+    """Move differences that a change this node has yet to apply, or one just applied,
+    explains to `waiting`."""
     if not check.differing:
         return
     in_flight = IndexChange.objects.filter(
-        Q(applied_at__isnull=True) | Q(applied_at__gte=started - IN_FLIGHT_MARGIN)
+        Q(pk__gt=position) | Q(applied_at__gte=started - IN_FLIGHT_MARGIN)
     ).values_list("model", "object_id")
     waiting = {doc_id(name, pk) for name, pk in in_flight.iterator(chunk_size=5000)}
     for kind in ("missing", "extra", "stale", "duplicated"):

@@ -1,18 +1,20 @@
-"""The index change queue: saves record changes, one writer at a time applies them.
+"""The index change log: saves append changes, each node applies them to its own index.
 
-Saves write IndexChange rows in their own transaction (see signals.py); `apply_pending`
-(rebuild.py, which also rebuilds a missing index first) drains that queue with one writer at
-a time across processes (an flock beside the index), re-reading each row from the database,
-and marks a change applied only after Whoosh committed it. A change that fails stays queued
-with its error and is retried by the next drain, so a lock, a crash or a full disk delays a
-change but never loses it.
+Saves write IndexChange rows in their own transaction (see signals.py), in commit order
+(nodes.py); `apply_pending` (rebuild.py, which also rebuilds a missing index first) applies
+the entries past this node's position with one writer at a time across the node's processes
+(an flock beside the index), re-reading each row from the database, and moves the node's
+position only after Whoosh committed them. A change that fails stays unapplied with its error
+and is retried by the next drain, so a lock, a crash or a full disk delays a change but never
+loses it; only a row that cannot be made into a document GIVE_UP_AFTER times is passed over
+(the documents check then names it, and reconcile_index repairs it).
 """
 import logging
 import time
 from collections.abc import Iterable
 
+from django.db import router, transaction
 from django.db.models import F, QuerySet
-from django.utils import timezone
 
 from search_index.backends.whoosh.storage import (
     INDEX_ERRORS,
@@ -28,11 +30,13 @@ from search_index.documents.builders import (
     spare_document,
 )
 from search_index.models import IndexChange
+from search_index.sync import nodes
 from search_index.text.vocabulary import count_words
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500  # queued changes applied per Whoosh commit
+GIVE_UP_AFTER = 3  # a row failing to become a document this often no longer holds the log
 
 
 def enqueue(model_name: str, pk: int) -> None:
@@ -44,14 +48,16 @@ def enqueue_many(model_name: str, pks: Iterable[int]) -> None:
     """Record that several rows of one indexed model changed."""
     if model_name not in INDEXED_MODELS:
         raise ValueError(f"{model_name!r} is not an indexed model")
-    IndexChange.objects.bulk_create(
-        [IndexChange(model=model_name, object_id=pk) for pk in pks if pk is not None]
-    )
+    changes = [IndexChange(model=model_name, object_id=pk) for pk in pks if pk is not None]
+    if changes:
+        with transaction.atomic(using=router.db_for_write(IndexChange)):
+            nodes.hold_log_order()
+            IndexChange.objects.bulk_create(changes)
 
 
 def pending_changes() -> QuerySet:
-    """Queued changes not yet in the index, oldest first."""
-    return IndexChange.objects.filter(applied_at__isnull=True).order_by("pk")
+    """Changes this node's index has not applied yet, oldest first."""
+    return nodes.unapplied()
 
 
 def drain(deadline: float = float("inf")) -> tuple[int, int]:
@@ -67,8 +73,9 @@ def drain(deadline: float = float("inf")) -> tuple[int, int]:
         done, not_done = _apply_batch(batch)
         applied += done
         failed += not_done
-        if not done and not_done:
-            # The index itself is failing (missing, locked, disk full): stop for now.
+        if not_done:
+            # The node's position waits before the failed change: later batches would
+            # only be applied again. The next drain retries.
             return applied, failed
 
 
@@ -101,9 +108,19 @@ def _apply_batch(batch: list[IndexChange]) -> tuple[int, int]:
             raise
         logger.exception("search index commit failed; %d changes wait", len(batch))
         return 0, len(batch)
-    done_ids = [c.pk for c in batch if c.pk not in failed_ids]
-    IndexChange.objects.filter(pk__in=done_ids).update(applied_at=timezone.now())
-    return len(done_ids), len(failed_ids)
+    _advance_past(batch, failed_ids)
+    return len(batch) - len(failed_ids), len(failed_ids)
+
+
+def _advance_past(batch: list[IndexChange], failed_ids: list[int]) -> None:
+    """Move the node's position to the last change the commit settled: one failed fewer than
+    GIVE_UP_AFTER times is tried again, so the position stops before it."""
+    retried = [c.pk for c in batch if c.pk in failed_ids and c.attempts + 1 < GIVE_UP_AFTER]
+    for change in batch:
+        if change.pk in failed_ids and change.pk not in retried:
+            logger.error("passing over %s after %d failures", change, change.attempts + 1)
+    position = min(retried) - 1 if retried else batch[-1].pk
+    nodes.advance(position, failing=bool(retried))
 
 
 def _group(batch: list[IndexChange]) -> dict[tuple[str, int], list[int]]:
@@ -167,19 +184,19 @@ def abandon(writer) -> None:
 def record_failure(change_ids: list[int], exc: BaseException) -> None:
     """Count a failed attempt on queued changes; they stay pending."""
     if change_ids:
+        message = f"{type(exc).__name__}: {exc}"[:2000]
         IndexChange.objects.filter(pk__in=change_ids).update(
-            attempts=F("attempts") + 1, last_error=f"{type(exc).__name__}: {exc}"[:2000]
+            attempts=F("attempts") + 1, last_error=message
         )
+        nodes.record_error(message)
 
 
-def mark_covered(change_ids: list[int]) -> None:
-    """Mark changes applied that a wholesale rebuild or reconcile read after they committed."""
-    for start in range(0, len(change_ids), BATCH_SIZE):
-        IndexChange.objects.filter(
-            pk__in=change_ids[start : start + BATCH_SIZE], applied_at__isnull=True
-        ).update(applied_at=timezone.now())
+def mark_covered(position: int) -> None:
+    """Record that a wholesale rebuild or reconcile read the database after the log reached
+    `position`: the node's index holds every change up to it."""
+    nodes.advance(position, rebuilt=True)
 
 
-def covered_changes() -> list[int]:
-    """Pending changes already committed: reading the database after this includes them."""
-    return list(pending_changes().values_list("pk", flat=True))
+def covered_changes() -> int:
+    """The log's position now: reading the database after this includes every change to it."""
+    return nodes.head()

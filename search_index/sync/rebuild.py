@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from django.db.models import Max, Min
+from django.db.models import Min
 
 from search_index.backends import IndexLocked, IndexUnavailable, get_backend
 from search_index.documents.builders import (
@@ -20,8 +20,8 @@ from search_index.documents.builders import (
     iter_documents,
     spare_document,
 )
-from search_index.models import IndexChange
 from search_index.sync.check import check_documents
+from search_index.sync.nodes import lag, needs_rebuild, this_node
 from search_index.sync.queue import (
     BATCH_SIZE,
     covered_changes,
@@ -103,7 +103,7 @@ def apply_pending(
     applied = 0
     deadline = time.monotonic() + budget if budget is not None else float("inf")
     for _ in range(MAX_PASSES):
-        if time.monotonic() >= deadline or not pending_changes().exists():
+        if time.monotonic() >= deadline or not (pending_changes().exists() or needs_rebuild()):
             break
         try:
             with get_backend().writer_lock(timeout):
@@ -120,20 +120,28 @@ def apply_pending(
             record_failure(list(pending_changes().values_list("pk", flat=True)[:BATCH_SIZE]), exc)
             break
         applied += done
-        if failed:
-            break  # the index is failing: retrying at once would fail again
+        if failed or needs_rebuild():
+            # The index is failing (retrying at once would fail again), or it must be
+            # rebuilt and this caller may not (the queue worker will).
+            break
     return applied
 
 
 def _restore_missing_index(limit: int | None) -> None:
-    """Rebuild an index that was never built or was deleted; the caller holds the lock."""
+    """Rebuild an index that was never built or was deleted, or that the change log left
+    behind (nodes.py: a new node, or one away while entries it lacked were pruned); the
+    caller holds the lock."""
     backend = get_backend()
-    if backend.has_index():
+    if not backend.has_index():
+        why = "missing"
+    elif needs_rebuild():
+        why = "behind the change log"
+    else:
         return
     if limit is not None and sum(count_indexable().values()) > limit:
-        logger.error("search index missing in %s: run manage.py rebuild_index", backend.location())
+        logger.error("search index %s in %s: run manage.py rebuild_index", why, backend.location())
         return
-    logger.warning("search index missing in %s; rebuilding it", backend.location())
+    logger.warning("search index %s in %s; rebuilding it", why, backend.location())
     rebuild_locked(None)
 
 
@@ -268,6 +276,7 @@ def index_status() -> dict:
     status["in_step"] = bool(
         status["available"]
         and status["pending"] == 0
+        and not status["node"]["needs_rebuild"]
         and status["index"] == status["database"]
         and status["index_total"] == sum(status["database"].values())
         and documents.get("versions_recorded")
@@ -278,12 +287,14 @@ def index_status() -> dict:
 
 
 def _queue_status() -> dict:
+    """This node's place in the change log (nodes.py)."""
+    node = this_node()
     pending = pending_changes()
     oldest = pending.aggregate(oldest=Min("created_at"))["oldest"]
-    last = IndexChange.objects.aggregate(last=Max("applied_at"))["last"]
     return {
         "pending": pending.count(),
         "failed": pending.filter(attempts__gt=0).count(),
         "oldest_pending_at": oldest,
-        "last_applied_at": last,
+        "last_applied_at": node.applied_at,
+        "node": lag(node),
     }

@@ -11,7 +11,13 @@ from django.test import Client
 from django.urls import reverse
 
 from faq.models import FAQ, Article, PromotedResult, Status
-from search_index.models import IndexChange, SearchQueryLog, Synonym, UrgentCareRule
+from search_index.models import (
+    IndexChange,
+    IndexNode,
+    SearchQueryLog,
+    Synonym,
+    UrgentCareRule,
+)
 from tests.faq.test_admin import (
     form_data,
     make_article,
@@ -40,6 +46,7 @@ MATRIX = {
     "search_index.synonym":     ("vacd",   "vacd",   "vac"),
     "search_index.urgentcarerule": ("vacd", "vacd",  "v"),
     "search_index.indexchange": ("v",      "",       ""),
+    "search_index.indexnode":   ("v",      "",       ""),
     "search_index.searchquerylog": ("v",   "v",      "v"),
 }
 PUBLISHERS = {"superuser", "reviewer"}
@@ -69,6 +76,7 @@ def make_one_of_each():
             name="Stroke signs", patterns="sudden numb face", message="Call now."
         ),
         "search_index.indexchange": IndexChange.objects.create(model="faq.article", object_id=1),
+        "search_index.indexnode": IndexNode.objects.create(name="web-1:/srv/index"),
         "search_index.searchquerylog": SearchQueryLog.objects.create(
             query="numb toes", results=3, took_ms=4.0
         ),

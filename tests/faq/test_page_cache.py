@@ -2,6 +2,7 @@
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 from django.conf import settings
@@ -10,7 +11,8 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from faq import page_cache
+from faq import generations, page_cache
+from faq.generations import Generation
 from faq.models import ArticleCitation, Status
 from tests.faq.test_admin import make_article, make_citation, make_faq, make_section
 
@@ -67,13 +69,28 @@ def test_a_citation_edit_shows_at_once(client, article, commit):
     assert "Numbness and tingling" in get(client, url)
 
 
-def test_another_process_save_is_seen_through_the_shared_generation(client, article):
+def test_another_process_save_is_seen_through_the_node_generation(client, article):
     url = article.get_absolute_url()
     get(client, url)
-    # What a save in another worker does: replace the generation in the shared cache.
+    # What a save in another worker of this node does: replace the node's generation.
     article.sections.update(body="Changed by another worker.")
-    caches[page_cache.SHARED_ALIAS].set(page_cache.GENERATION_KEY, "from-elsewhere", None)
+    caches[generations.SHARED_ALIAS].set(f"generation:{page_cache.GENERATION}", "new", None)
     assert "Changed by another worker." in get(client, url)
+
+
+def test_another_node_save_is_seen_through_the_database_within_the_check_time(
+    client, article, settings
+):
+    settings.GENERATION_CHECK_SECONDS = 0.5
+    url = article.get_absolute_url()
+    get(client, url)
+    # What a save on another node does here: its commit bumps the generation's row.
+    article.sections.update(body="Changed on another node.")
+    Generation.objects.update_or_create(name=page_cache.GENERATION, defaults={"value": -1})
+    deadline = time.monotonic() + 0.5 + 0.2
+    while "Changed on another node." not in get(client, url):
+        assert time.monotonic() < deadline, "not seen within GENERATION_CHECK_SECONDS"
+        time.sleep(0.05)
 
 
 def test_unpublishing_takes_the_page_away(client, article, commit):
@@ -126,10 +143,14 @@ def test_faq_pages_too(client, article, commit):
 
 
 @pytest.mark.usefixtures("broken_shared_cache")
-def test_a_broken_shared_cache_still_serves_fresh_pages(client, article):
+def test_a_broken_shared_cache_still_serves_fresh_pages(client, article, commit):
+    # The generation lives in the database: pages do not depend on the shared cache.
     url = article.get_absolute_url()
     assert "Pressure on a nerve." in get(client, url)
-    article.sections.update(body="No cache, no staleness.")
+    section = article.sections.get()
+    section.body = "No cache, no staleness."
+    with commit():
+        section.save()
     assert "No cache, no staleness." in get(client, url)
 
 

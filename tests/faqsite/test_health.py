@@ -122,3 +122,14 @@ def test_database_outage_is_degraded_and_hides_the_error(tmp_path):
     assert body["pending_changes"] is None and body["oldest_pending_seconds"] is None
     assert_no_leak(page["body"])
     assert "sqlite" not in page["body"] and str(tmp_path) not in page["body"]
+
+
+def test_a_node_left_behind_by_the_change_log_is_degraded_until_rebuilt(built, client):
+    from search_index.models import IndexNode
+
+    IndexNode.objects.update(needs_rebuild=True)  # as pruning marks a node away too long
+    response = client.get("/health")
+    assert response.status_code == 503
+    assert response.json()["index"] == "rebuilding"
+    indexer.apply_pending()
+    assert client.get("/health").json()["index"] == "ok"

@@ -6,7 +6,8 @@ from search_index.sync.rebuild import index_status
 
 
 class Command(BaseCommand):
-    help = "Counts in the database vs the index, pending and failed changes, last applied change."
+    help = ("Counts and documents in the database vs this node's index, its place in the change "
+            "log, pending and failed changes.")
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -46,6 +47,14 @@ class Command(BaseCommand):
         for name, expected in status["database"].items():
             write(f"{name:<10}{expected:>10}{status['index'].get(name, 0):>10}")
         self._report_documents(status["documents"])
+        node = status["node"]
+        write(f"Node: {node['node']} at change {node['position']} of {node['head']}"
+              f" ({node['behind']} behind, oldest waiting {node['lag_seconds']:.1f} s)")
+        if node["needs_rebuild"]:
+            write(self.style.WARNING("This node's index must be rebuilt: the change log has "
+                                     "moved past it (process_index_queue does so)."))
+        if node["last_error"]:
+            write(self.style.ERROR(f"Last error: {node['last_error']}"))
         write(f"Pending changes: {status['pending']} (failed at least once: {status['failed']})")
         if status["oldest_pending_at"]:
             write(f"Oldest pending change: {status['oldest_pending_at']:%Y-%m-%d %H:%M:%S %Z}")

@@ -1,4 +1,10 @@
-"""Apply queued index changes once, or keep doing so as a worker process (--watch)."""
+"""Apply this node's unapplied index changes once, or keep doing so as a worker (--watch).
+
+One worker per node (per SEARCH_INDEX_DIR): it catches up on start, then wakes when a save
+commits anywhere (PostgreSQL LISTEN/NOTIFY) or every --interval seconds, rebuilds an index
+that is missing, damaged or left behind by the change log, and prunes the entries every live
+node has applied.
+"""
 import logging
 import signal
 import time
@@ -7,11 +13,13 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
 from search_index.backends import IndexUnavailable, get_backend
+from search_index.sync import nodes
 from search_index.sync.rebuild import apply_pending, rebuild, remove_index_leftovers
 
 logger = logging.getLogger("search_index.worker")
 
 REPAIR_INTERVAL = 60.0  # seconds to wait after a failed rebuild before trying again
+PRUNE_INTERVAL = 300.0  # seconds between prunings of the change log
 
 
 class Command(BaseCommand):
@@ -29,6 +37,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         self.stopping = False
         self.next_repair = 0.0
+        self.next_prune = 0.0
         remove_index_leftovers()  # a writer killed before this start left them
         if not options["watch"]:
             self._report(self._apply(options["timeout"]), options["verbosity"])
@@ -36,9 +45,11 @@ class Command(BaseCommand):
         previous = {sig: signal.signal(sig, self._stop) for sig in (signal.SIGTERM, signal.SIGINT)}
         try:
             while not self.stopping:
+                self._listen()
                 self._report(self._apply(options["timeout"]), options["verbosity"], quiet=True)
                 self._repair_if_unavailable()
-                self._sleep(options["interval"])
+                self._upkeep()
+                self._wait(options["interval"])
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
@@ -48,12 +59,42 @@ class Command(BaseCommand):
     def _apply(self, timeout: float) -> int:
         """One drain; a broken database or index is logged and retried, never fatal."""
         try:
-            close_old_connections()
             # A worker is not inside a request, so it may rebuild a missing index of any size.
             return apply_pending(timeout=timeout, rebuild_limit=None)
         except Exception:
             logger.exception("applying search index changes failed; retrying later")
             return 0
+
+    def _listen(self) -> None:
+        try:
+            close_old_connections()
+            nodes.listen()
+        except Exception:
+            logger.exception("cannot listen for new index changes; polling")
+
+    def _upkeep(self) -> None:
+        """Say this node is alive; now and then prune the log."""
+        try:
+            nodes.seen()
+            if time.monotonic() >= self.next_prune:
+                self.next_prune = time.monotonic() + PRUNE_INTERVAL
+                pruned = nodes.prune()
+                if pruned:
+                    logger.info("pruned %d change-log entries every node has applied", pruned)
+        except Exception:
+            logger.exception("change-log upkeep failed; retrying later")
+
+    def _wait(self, seconds: float) -> None:
+        """Until a save commits or `seconds` pass, in short steps so SIGTERM stops us."""
+        end = time.monotonic() + seconds
+        while not self.stopping and time.monotonic() < end:
+            try:
+                if nodes.wait_for_entries(min(0.25, max(end - time.monotonic(), 0))):
+                    return
+            except Exception:
+                logger.warning("waiting for index changes failed; polling", exc_info=True)
+                self._sleep(end - time.monotonic())
+                return
 
     def _repair_if_unavailable(self) -> None:
         """Rebuild an index that cannot be read: the database holds everything it needs."""

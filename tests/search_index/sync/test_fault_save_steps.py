@@ -3,7 +3,8 @@
 A save in autocommit (as in the shell, a script or a management command) runs in a process
 that kills itself at one step: after the content was written but before its queue row, after
 the queue row but before the commit, after the commit but before the index apply, with the
-index writer open, and after the index commit but before the queue rows were marked applied.
+index writer open, and after the index commit but before the node's position in the change
+log moved.
 The step is found at the database boundary (the statement about to run), not by replacing
 any of the code under test. After each kill, `process_index_queue` alone must bring the index
 level with the database, and `index_status --check` must agree.
@@ -30,11 +31,13 @@ FAQ.objects.create(question="Why numb?", slug="why", answer="pressure", article=
 STEPS = {
     "content written, queue row not yet": ("before", 'INSERT INTO "search_index_indexchange"', ""),
     "queue row written, not committed": ("after", 'INSERT INTO "search_index_indexchange"', ""),
-    "committed, index apply not started": ("before", '"applied_at" IS NULL', ""),
+    "committed, index apply not started": ("before", 'FROM "search_index_indexnode"', ""),
     "index writer open, reading the rows": (
-        "before", r'FROM "faq_(section|faq)"', r'"applied_at" IS NULL .*LIMIT'
+        "before", r'FROM "faq_(section|faq)"', r'"search_index_indexchange"\."id" > .*LIMIT'
     ),
-    "index committed, rows not marked applied": ("before", 'SET "applied_at"', ""),
+    "index committed, node position not moved": (
+        "before", 'UPDATE "search_index_indexnode" SET "position"', ""
+    ),
 }
 COMMITTED = {
     "content written, queue row not yet": False,
