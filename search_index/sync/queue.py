@@ -23,6 +23,7 @@ from search_index.backends.whoosh.storage import (
     open_index,
 )
 from search_index.backends.whoosh.vocabulary import carry_on
+from search_index.backends.whoosh.writing import abandon
 from search_index.documents.builders import (
     INDEXED_MODELS,
     doc_id,
@@ -165,20 +166,6 @@ def _current_document(writer, name: str, pk: int) -> dict | None:
         writer.delete_by_term("doc_id", doc_id(name, pk))
         return None
     return INDEXED_MODELS[name][1](obj)
-
-
-def abandon(writer) -> None:
-    """Cancel a failed writer so its Whoosh lock is free even if cancelling fails too."""
-    try:
-        writer.cancel()
-    except Exception:
-        logger.warning("cancelling the index writer failed; releasing its lock", exc_info=True)
-        lock = getattr(writer, "writelock", None)
-        if lock is not None:
-            try:
-                lock.release()
-            except Exception:
-                logger.warning("could not release the index write lock", exc_info=True)
 
 
 def record_failure(change_ids: list[int], exc: BaseException) -> None:
