@@ -126,9 +126,14 @@ class SearchBackend(ABC):
 
     @abstractmethod
     def apply_changes(self, documents: list[dict], deleted: list[str],
-                      spare: Callable[[set[str]], dict | None]) -> None:
+                      spare: Callable[[set[str]], dict | None], wait: float = 30.0,
+                      create: bool = True) -> dict[str, Exception]:
         """Add or replace the documents and delete the deleted doc_ids in one commit, keeping
-        the spelling vocabulary (`spare(excluded doc_ids)` gives a document to carry it)."""
+        the spelling vocabulary (`spare(excluded doc_ids)` gives a document to carry it).
+
+        A document the engine refuses is left out and returned (doc_id -> error); the rest
+        commit. Raises IndexLocked when another writer holds the index past `wait` seconds,
+        IndexUnavailable when it cannot be opened (or is missing, unless `create`)."""
 
     @abstractmethod
     def stored_documents(self) -> dict[str, list[dict]]:

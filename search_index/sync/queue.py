@@ -3,11 +3,12 @@
 Saves write IndexChange rows in their own transaction (see signals.py), in commit order
 (nodes.py); `apply_pending` (rebuild.py, which also rebuilds a missing index first) applies
 the entries past this node's position with one writer at a time across the node's processes
-(an flock beside the index), re-reading each row from the database, and moves the node's
-position only after Whoosh committed them. A change that fails stays unapplied with its error
-and is retried by the next drain, so a lock, a crash or a full disk delays a change but never
-loses it; only a row that cannot be made into a document GIVE_UP_AFTER times is passed over
-(the documents check then names it, and reconcile_index repairs it).
+(the backend's writer lock), re-reading each row from the database, and moves the node's
+position only after the backend's apply_changes committed them. A change that fails stays
+unapplied with its error and is retried by the next drain, so a lock, a crash or a full disk
+delays a change but never loses it; only a row that cannot be made into a document
+GIVE_UP_AFTER times is passed over (the documents check then names it, and reconcile_index
+repairs it).
 """
 import logging
 import time
@@ -16,14 +17,7 @@ from collections.abc import Iterable
 from django.db import router, transaction
 from django.db.models import F, QuerySet
 
-from search_index.backends.whoosh.storage import (
-    INDEX_ERRORS,
-    IndexLocked,
-    IndexUnavailable,
-    open_index,
-)
-from search_index.backends.whoosh.vocabulary import carry_on
-from search_index.backends.whoosh.writing import abandon
+from search_index.backends import IndexLocked, IndexUnavailable, get_backend
 from search_index.documents.builders import (
     INDEXED_MODELS,
     doc_id,
@@ -32,11 +26,11 @@ from search_index.documents.builders import (
 )
 from search_index.models import IndexChange
 from search_index.sync import nodes
-from search_index.text.vocabulary import count_words
 
 logger = logging.getLogger(__name__)
 
-BATCH_SIZE = 500  # queued changes applied per Whoosh commit
+BATCH_SIZE = 500  # queued changes applied per index commit
+WRITER_WAIT = 1.0  # seconds a batch waits for the engine's own write lock
 GIVE_UP_AFTER = 3  # a row failing to become a document this often no longer holds the log
 
 
@@ -81,34 +75,30 @@ def drain(deadline: float = float("inf")) -> tuple[int, int]:
 
 
 def _apply_batch(batch: list[IndexChange]) -> tuple[int, int]:
-    """One Whoosh commit for a batch of changes; applied_at is set only after it succeeded."""
+    """One index commit for a batch of changes; the node's position moves only after it."""
+    failed_ids: list[int] = []
+    documents, deleted, owners = _current_documents(batch, failed_ids)
+    waiting = [c.pk for c in batch if c.pk not in failed_ids]
     try:
-        ix = open_index(create=False)
-        writer = ix.writer(timeout=1.0, delay=0.05)
+        refused = get_backend().apply_changes(
+            documents, deleted, spare_document, wait=WRITER_WAIT, create=False
+        )
     except IndexLocked:
         logger.warning("search index locked by another writer; %d changes wait", len(batch))
         return 0, len(batch)
-    except (IndexUnavailable, *INDEX_ERRORS) as exc:
-        record_failure([c.pk for c in batch], exc)
+    except IndexUnavailable as exc:
+        record_failure(waiting, exc)
         return 0, len(batch)
-    failed_ids: list[int] = []
-    try:
-        documents = _current_documents(ix, writer, batch, failed_ids)
-        for change_ids, document in documents:
-            try:
-                writer.update_document(**document)
-            except Exception as exc:  # one bad row must not hold back the others
-                logger.exception("cannot index %s", document["doc_id"])
-                record_failure(change_ids, exc)
-                failed_ids.extend(change_ids)
-        writer.commit()
     except BaseException as exc:
-        abandon(writer)
-        record_failure([c.pk for c in batch if c.pk not in failed_ids], exc)
+        record_failure(waiting, exc)
         if not isinstance(exc, Exception):
             raise
         logger.exception("search index commit failed; %d changes wait", len(batch))
         return 0, len(batch)
+    for key, exc in refused.items():
+        change_ids = owners.get(key, [])
+        record_failure(change_ids, exc)
+        failed_ids.extend(change_ids)
     _advance_past(batch, failed_ids)
     return len(batch) - len(failed_ids), len(failed_ids)
 
@@ -132,38 +122,38 @@ def _group(batch: list[IndexChange]) -> dict[tuple[str, int], list[int]]:
     return groups
 
 
-def _current_documents(ix, writer, batch: list[IndexChange], failed_ids: list[int]) -> list:
-    """(change ids, document) to write for the batch's rows; rows gone or unpublished are
-    deleted. The last document also carries the words the batch must keep (vocabulary.py)."""
-    documents: list[tuple[list[int], dict]] = []
-    replaced: list[str] = []
+def _current_documents(
+    batch: list[IndexChange], failed_ids: list[int]
+) -> tuple[list[dict], list[str], dict[str, list[int]]]:
+    """The batch's rows as the database has them now: (documents to write, doc_ids to delete
+    as their rows are gone or unpublished, doc_id -> the change ids it settles). A row that
+    cannot be made into a document has its changes recorded as failed in `failed_ids`."""
+    documents: list[dict] = []
+    deleted: list[str] = []
+    owners: dict[str, list[int]] = {}
     for (name, pk), change_ids in _group(batch).items():
         try:
-            document = _current_document(writer, name, pk)
+            document = _current_document(name, pk)
         except Exception as exc:  # one bad row must not hold back the others
             logger.exception("cannot index %s:%s", name, pk)
             record_failure(change_ids, exc)
             failed_ids.extend(change_ids)
             continue
-        replaced.append(doc_id(name, pk))
-        if document is not None:
-            documents.append((change_ids, document))
-    last = documents[-1][1] if documents else None
-    with ix.searcher() as searcher:  # the committed index: what the deleted rows carried
-        new_words = count_words(document for _, document in documents)
-        extra = carry_on(searcher, replaced, new_words, last, spare_document)
-    if extra is not None:
-        documents.append(([], extra))
-    return documents
+        key = doc_id(name, pk)
+        owners[key] = change_ids
+        if document is None:
+            deleted.append(key)
+        else:
+            documents.append(document)
+    return documents, deleted, owners
 
 
-def _current_document(writer, name: str, pk: int) -> dict | None:
-    """The row's current document, or None after deleting it when it is gone or unpublished."""
+def _current_document(name: str, pk: int) -> dict | None:
+    """The row's current document, or None when it is gone or unpublished."""
     if name not in INDEXED_MODELS:
         raise ValueError(f"unknown indexed model {name!r}")
     obj = load_indexable(name, pk)
     if obj is None:
-        writer.delete_by_term("doc_id", doc_id(name, pk))
         return None
     return INDEXED_MODELS[name][1](obj)
 

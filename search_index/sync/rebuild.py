@@ -247,7 +247,9 @@ def _reconcile_documents() -> ReconcileStats:
             continue
         changed.append(document)
     stats.deleted = list(in_index)
-    backend.apply_changes(changed, stats.deleted, spare_document)
+    refused = backend.apply_changes(changed, stats.deleted, spare_document)
+    if refused:  # left as they were; the documents check (index_status) names them
+        logger.error("the index refused %d documents: %s", len(refused), ", ".join(refused))
     return stats
 
 

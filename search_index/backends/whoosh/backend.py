@@ -166,9 +166,10 @@ class WhooshBackend(SearchBackend):
         writing.replace_all(documents, expected)
 
     def apply_changes(self, documents: list[dict], deleted: list[str],
-                      spare: Callable[[set[str]], dict | None]) -> None:
+                      spare: Callable[[set[str]], dict | None], wait: float = 30.0,
+                      create: bool = True) -> dict[str, Exception]:
         """One commit of updates and deletions (writing.apply_changes)."""
-        writing.apply_changes(documents, deleted, spare)
+        return writing.apply_changes(documents, deleted, spare, wait, create)
 
     def stored_documents(self) -> dict[str, list[dict]]:
         """Every live document's stored fields (writing.stored_documents)."""

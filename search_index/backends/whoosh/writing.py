@@ -12,7 +12,7 @@ from whoosh.fields import Schema
 from whoosh.index import Index
 from whoosh.writing import CLEAR
 
-from search_index.backends.base import IndexUnavailable
+from search_index.backends.base import IndexLocked, IndexUnavailable
 from search_index.backends.whoosh.schema import build_schema
 from search_index.backends.whoosh.storage import INDEX_ERRORS, create_index, open_index
 from search_index.backends.whoosh.vocabulary import carry_on
@@ -90,30 +90,46 @@ def apply_changes(
     documents: list[dict],
     deleted: list[str],
     spare: Callable[[set[str]], dict | None],
-) -> None:
+    wait: float = 30.0,
+    create: bool = True,
+) -> dict[str, Exception]:
     """Write (add or replace) the documents and delete the deleted doc_ids in one commit,
     keeping the spelling vocabulary: the last document, or `spare(excluded doc_ids)` when
-    there is none, carries the words the replaced documents carried and the new ones."""
+    there is none, carries the words the replaced documents carried and the new ones.
+
+    A document Whoosh refuses is left out and returned (doc_id -> error); the others commit.
+    IndexLocked after `wait` seconds behind another writer; IndexUnavailable when the index
+    is missing (and not `create`) or cannot be opened."""
     if not documents and not deleted:
-        return
-    ix = open_index(create=True)
-    writer = ix.writer(timeout=30.0, delay=0.1)
+        return {}
     try:
-        for document in documents[:-1]:
-            writer.update_document(**document)
+        ix = open_index(create=create)
+        writer = ix.writer(timeout=wait, delay=0.05 if wait < 5 else 0.1)
+    except (IndexLocked, IndexUnavailable):
+        raise
+    except INDEX_ERRORS as exc:
+        raise IndexUnavailable(f"cannot open the search index for writing: {exc}") from exc
+    refused: dict[str, Exception] = {}
+    try:
         held = documents[-1] if documents else None
         replaced = [document["doc_id"] for document in documents] + deleted
         with ix.searcher() as searcher:  # the committed index: what the replaced ones carried
             extra = carry_on(searcher, replaced, count_words(documents), held, spare)
-        for document in (held, extra):
-            if document is not None:
+        for document in [*documents[:-1], held, extra]:
+            if document is None:
+                continue
+            try:
                 writer.update_document(**document)
+            except Exception as exc:  # one bad document must not hold back the others
+                logger.exception("cannot index %s", document.get("doc_id"))
+                refused[document.get("doc_id", "")] = exc
         for key in deleted:
             writer.delete_by_term("doc_id", key)
         writer.commit()
     except BaseException:
         abandon(writer)
         raise
+    return refused
 
 
 def abandon(writer) -> None:
