@@ -97,7 +97,8 @@ def apply_changes(
     keeping the spelling vocabulary: the last document, or `spare(excluded doc_ids)` when
     there is none, carries the words the replaced documents carried and the new ones.
 
-    A document Whoosh refuses is left out and returned (doc_id -> error); the others commit.
+    A document Whoosh refuses is left out and returned (doc_id -> error; its older version
+    may be gone, as Whoosh deletes before it adds); the others commit.
     IndexLocked after `wait` seconds behind another writer; IndexUnavailable when the index
     is missing (and not `create`) or cannot be opened."""
     if not documents and not deleted:

@@ -59,6 +59,31 @@ def test_apply_changes_updates_deletes_and_keeps_the_spelling_vocabulary():
     assert suggest(reader, "shoulderr") == "shoulder"  # the carried words stay
 
 
+def test_a_refused_document_is_returned_and_the_others_commit():
+    good, bad = (make_faq(question=f"Why is my {word} sore?") for word in ("wrist", "knee"))
+    replace_all()
+    good.question = "Why is my wrist sore after typing?"
+    good.save()
+    broken = {**faq_document(bad), "no_such_field": "x"}  # Whoosh refuses an unknown field
+    backend = get_backend()
+    with backend.writer_lock(5.0):
+        refused = backend.apply_changes(
+            [broken, faq_document(good)], [], spare_document, wait=1.0, create=False
+        )
+    backend.close()
+    assert list(refused) == [f"faq:{bad.pk}"]
+    stored = backend.stored_documents()
+    assert stored[f"faq:{good.pk}"][0]["title"] == "Why is my wrist sore after typing?"
+    # Whoosh deletes before it adds: the refused one's entry in the log is retried.
+
+
+def test_apply_changes_to_a_missing_index_without_create_is_unavailable(tmp_path, settings):
+    settings.SEARCH_INDEX = {**settings.SEARCH_INDEX, "PATH": tmp_path / "none"}
+    faq = make_faq(question="Is a stiff neck serious?")
+    with pytest.raises(IndexUnavailable):
+        get_backend().apply_changes([faq_document(faq)], [], spare_document, create=False)
+
+
 def test_apply_changes_with_nothing_to_do_writes_nothing():
     make_faq()
     replace_all()
