@@ -6,6 +6,7 @@ from django.db import transaction
 from django.test import override_settings
 
 from search_index.backends.whoosh.searcher import close_searcher
+from search_index.backends.whoosh.storage import open_index
 from search_index.sync.rebuild import rebuild
 
 
@@ -40,3 +41,15 @@ def fresh_index():
         rebuild()
     yield build
     close_searcher()
+
+
+def stored(doc_id: str) -> dict | None:
+    """One document's stored fields, read straight from the committed index (None when absent)."""
+    with open_index(create=False).searcher() as searcher:
+        return searcher.document(doc_id=doc_id)
+
+
+def all_ids() -> list[str]:
+    """Every live document's doc_id in the committed index, sorted."""
+    with open_index(create=False).searcher() as searcher:
+        return sorted(fields["doc_id"] for fields in searcher.all_stored_fields())

@@ -8,11 +8,11 @@ import pytest
 from django.utils import timezone
 
 from search_index.backends import get_backend
-from search_index.backends.whoosh.storage import open_index
 from search_index.models import IndexChange, IndexNode
 from search_index.sync import nodes, queue
 from search_index.sync import rebuild as indexer
 from tests.index_factories import make_section
+from tests.search_helpers import stored
 
 pytestmark = pytest.mark.django_db
 
@@ -28,8 +28,7 @@ def on_node(settings, tmp_path):
 
 
 def stored_title(doc_id):
-    with open_index(create=False).searcher() as searcher:
-        found = searcher.document(doc_id=doc_id)
+    found = stored(doc_id)
     return found and found["title"]
 
 

@@ -5,17 +5,12 @@ from django.core.management import call_command
 from django.db import transaction
 
 from faq.models import FAQ, Status
-from search_index.backends.whoosh.storage import open_index
 from search_index.models import IndexChange
 from search_index.sync import rebuild as indexer
 from tests.index_factories import make_article, make_faq, make_section
+from tests.search_helpers import stored
 
 pytestmark = pytest.mark.django_db
-
-
-def stored(doc_id):
-    with open_index(create=False).searcher() as searcher:
-        return searcher.document(doc_id=doc_id)
 
 
 @pytest.fixture

@@ -10,19 +10,9 @@ from search_index.backends.whoosh.storage import INDEX_NAME, index_path, open_in
 from search_index.models import IndexChange
 from search_index.sync import rebuild as indexer
 from tests.index_factories import make_article, make_section
+from tests.search_helpers import all_ids, stored
 
 pytestmark = pytest.mark.django_db
-
-
-def stored(doc_id):
-    """The stored fields of one document, read straight from the index (None when absent)."""
-    with open_index(create=False).searcher() as searcher:
-        return searcher.document(doc_id=doc_id)
-
-
-def all_ids():
-    with open_index(create=False).searcher() as searcher:
-        return sorted(fields["doc_id"] for fields in searcher.all_stored_fields())
 
 
 def queue(model, pk):
